@@ -1,0 +1,374 @@
+"""The command line: thin commands over the pipeline stages.
+
+Exit codes (for cron): 0 done; 1 a step failed for at least one feed (the others were still
+processed, and nothing good was lost); 2 invalid site.yml or bad usage.
+Heavy modules are imported inside the commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from showcase import __version__
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+class Context:
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self._site = None
+
+    @property
+    def site(self):
+        """The loaded, validated site; invalid config stops the command with exit code 2."""
+        if self._site is None:
+            from showcase.config import load_site
+            from showcase.errors import ConfigError
+
+            try:
+                self._site = load_site(self.site_dir)
+            except ConfigError as e:
+                for line in e.errors:
+                    click.secho(line, fg="red", err=True)
+                raise SystemExit(EXIT_CONFIG) from None
+        return self._site
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, envvar="SHOWCASE_SITE",
+              help="The site folder (the one with site.yml). Relative paths in site.yml resolve from it.")
+@click.version_option(__version__, prog_name="showcase")
+@click.pass_context
+def main(ctx: click.Context, site_dir: Path) -> None:
+    """showcase: affiliate storefronts from partner product feeds.
+
+    \b
+    Typical run:
+      showcase check            validate site.yml
+      showcase fetch            download remote feeds (conditional GET)
+      showcase import           parse feeds into the catalog
+      showcase catalog stats    what the catalog holds
+
+    State (catalog, fetch metadata) lives in SITE/.showcase/.
+    """
+    ctx.obj = Context(site_dir)
+
+
+# --- init --------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new site folder: a commented site.yml, feeds/, templates/ and a .gitignore.
+
+    Refuses to touch a folder that already holds a site.yml.
+    """
+    from showcase.errors import ShowcaseError
+    from showcase.scaffold import create_site
+
+    try:
+        created = create_site(directory)
+    except ShowcaseError as e:
+        click.secho(str(e), fg="red", err=True)
+        raise SystemExit(EXIT_FAILED) from None
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"Next: edit {directory / 'site.yml'}, then run `showcase --site {directory} check`.")
+
+
+# --- check -------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@pass_ctx
+def check(ctx: Context, as_json: bool) -> None:
+    """Validate site.yml and print a summary. Exit code 2 when invalid."""
+    site = ctx.site
+    config = site.config
+    feeds = {}
+    for name, feed in config.feeds.items():
+        path = site.feed_path(name)
+        feeds[name] = {"source": feed.source, "program": feed.program, "remote": feed.is_remote,
+                       "file": str(path), "file_present": path.is_file()}
+    summary = {
+        "config": str(site.config_path), "site": config.site.model_dump(mode="json"),
+        "networks": {n: c.type for n, c in config.networks.items()},
+        "programs": {n: {"name": p.name, "network": p.network, "erid": bool(p.erid)}
+                     for n, p in config.programs.items()},
+        "categories": len(config.category_paths()), "feeds": feeds,
+    }
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    s = config.site
+    click.secho(f"{site.config_path}: valid", fg="green")
+    click.echo(f"site       {s.title} <{s.base_url}> language={s.language} currency={s.currency} tz={s.timezone}")
+    click.echo(f"networks   {len(config.networks)}: " + ", ".join(f"{n} ({t})" for n, t in summary["networks"].items()))
+    click.echo(f"programs   {len(config.programs)}: " + ", ".join(
+        f"{n} ({p['network']}{', erid' if p['erid'] else ''})" for n, p in summary["programs"].items()))
+    click.echo(f"categories {summary['categories']}")
+    click.echo(f"feeds      {len(feeds)}")
+    for name, f in feeds.items():
+        state = "" if f["file_present"] else ("  (not downloaded yet)" if f["remote"] else "  (FILE MISSING)")
+        click.echo(f"  {name:<16} {f['source']} -> {f['program']}{state}")
+
+
+# --- fetch -------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--feed", "names", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
+@click.option("--parallel", default=4, show_default=True, help="Downloads at once.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with a result per feed.")
+@pass_ctx
+def fetch(ctx: Context, names: tuple[str, ...], parallel: int, as_json: bool) -> None:
+    """Download remote feeds into feeds/, keeping the last good copy of each.
+
+    Uses conditional GET (ETag / Last-Modified), so an unchanged feed costs one request and no
+    re-import. A failed, truncated or HTML-page download never replaces the last good copy; the
+    other feeds still update, and the exit code is 1. Local feed sources are read in place.
+    """
+    from showcase.fetch import FetchSpec, fetch_feeds
+
+    site = ctx.site
+    selected = _select_feeds(site, names)
+    specs = [FetchSpec(name=n, url=site.config.feeds[n].source, timeout=site.config.feeds[n].timeout,
+                       max_bytes=site.config.feeds[n].max_size_mb << 20)
+             for n in selected if site.config.feeds[n].is_remote]
+    local = [n for n in selected if not site.config.feeds[n].is_remote]
+    results = fetch_feeds(specs, site.downloads_dir, site.fetch_state_path, parallel=parallel,
+                          progress=not as_json and sys.stderr.isatty()) if specs else []
+    failed = [r for r in results if r.status == "failed"]
+    if as_json:
+        out = {"feeds": [{"name": r.name, "status": r.status, "path": str(r.path), "bytes": r.bytes,
+                          "changed": r.changed, "elapsed": round(r.elapsed, 3), "error": r.error} for r in results]
+               + [{"name": n, "status": "local", "path": str(site.feed_path(n))} for n in local],
+               "failed": len(failed)}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            if r.status == "failed":
+                click.secho(f"{r.name}: FAILED: {r.error} (kept the last good copy)" if r.path.exists()
+                            else f"{r.name}: FAILED: {r.error}", fg="red", err=True)
+            else:
+                detail = "not modified" if r.status == "not_modified" else \
+                    f"{_size(r.bytes)} in {r.elapsed:.1f}s{'' if r.changed else ', same content'}"
+                click.echo(f"{r.name}: {r.status} ({detail})")
+        for n in local:
+            click.echo(f"{n}: local file, read in place")
+    if failed:
+        raise SystemExit(EXIT_FAILED)
+
+
+# --- import ------------------------------------------------------------------------------------------
+
+
+@main.command("import")
+@click.option("--feed", "names", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
+@click.option("--force", is_flag=True,
+              help="Import even an unchanged file, and accept a feed that shrank more than max_shrink_percent.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with a summary per feed.")
+@pass_ctx
+def import_(ctx: Context, names: tuple[str, ...], force: bool, as_json: bool) -> None:
+    """Parse feeds and merge them into the catalog (one transaction per feed).
+
+    Each feed prints a change summary: offers new, gone, price up/down, became unavailable.
+    A feed that is not well-formed, or that shrank by more than its max_shrink_percent, is
+    refused: that feed's catalog stays as it was, the other feeds still import, exit code 1.
+    """
+    from showcase.catalog import Catalog, ImportRefused
+    from showcase.errors import ShowcaseError
+    from showcase.ingest import import_feed
+
+    site = ctx.site
+    selected = _select_feeds(site, names)
+    results, failures = [], []
+    with Catalog(site.catalog_path) as catalog:
+        catalog.sync_site_categories(site.config.category_paths())
+        for name in selected:
+            started = time.perf_counter()
+            with _Ticker(name, enabled=not as_json and sys.stderr.isatty()) as tick:
+                try:
+                    result = import_feed(site, catalog, name, force=force, tick=tick)
+                except (ImportRefused, ShowcaseError) as e:
+                    kind = "refused" if isinstance(e, ImportRefused) else "failed"
+                    failures.append({"feed": name, "status": kind, "error": str(e)})
+                    if not as_json:
+                        click.secho(f"{name}: {kind.upper()}: {e}", fg="red", err=True)
+                    continue
+            results.append(result)
+            if not as_json:
+                click.echo(f"{result.summary_line()} [{time.perf_counter() - started:.1f}s]")
+                for reason, count in list(result.skip_reasons.items())[:8]:
+                    example = next((s for s in result.skips if s["reason"].startswith(reason)), None)
+                    where = f" e.g. offer {example['id']!r} line {example['line']}" if example else ""
+                    click.echo(f"    skipped {count:>6} × {reason}{where}")
+    if as_json:
+        click.echo(json.dumps({"feeds": [r.to_dict() for r in results] + failures, "failed": len(failures)},
+                              ensure_ascii=False, indent=2, default=str))
+    if failures:
+        raise SystemExit(EXIT_FAILED)
+
+
+class _Ticker:
+    """A one-line live counter on a terminal (offers parsed, rate); silent otherwise."""
+
+    def __init__(self, name: str, enabled: bool):
+        self.name, self.enabled, self.count, self.start, self.last = name, enabled, 0, time.perf_counter(), 0.0
+
+    def __call__(self) -> None:
+        self.count += 1
+        if self.enabled and not self.count % 5000:
+            now = time.perf_counter()
+            if now - self.last > 0.2:
+                self.last = now
+                rate = self.count / max(now - self.start, 1e-9)
+                click.echo(f"\r{self.name}: {self.count:,} offers ({rate:,.0f}/s)", nl=False, err=True)
+
+    def __enter__(self):
+        return self if self.enabled else None
+
+    def __exit__(self, *exc):
+        if self.enabled and self.last:
+            click.echo("\r\033[K", nl=False, err=True)
+
+
+# --- feed inspect ------------------------------------------------------------------------------------
+
+
+@main.group()
+def feed() -> None:
+    """Look at a single feed file."""
+
+
+@feed.command("inspect")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["yml", "merchant", "csv"]), help="Skip detection.")
+@click.option("--encoding", help="Force the text encoding (e.g. windows-1251).")
+@click.option("--feed", "feed_name", metavar="NAME",
+              help="Apply this site feed's settings (CSV mapping, rates, category map, filters).")
+@click.option("--sample", "sample_size", default=3, show_default=True, help="Normalized offers to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (format, encoding, offers, "
+              "skipped, categories, sample; error when unreadable).")
+@pass_ctx
+def feed_inspect(ctx: Context, path: Path, format_: str | None, encoding: str | None, feed_name: str | None,
+                 sample_size: int, as_json: bool) -> None:
+    """Parse one feed file without touching the catalog, and report what is in it.
+
+    Detects format, encoding and compression; counts offers accepted and skipped (with the
+    reasons and offer ids); shows the first normalized offers. Exit code 1 when the file
+    cannot be read as a feed.
+    """
+    from showcase.ingest import inspect_feed
+
+    site = ctx.site if feed_name else None
+    if site and feed_name not in site.config.feeds:
+        raise click.BadParameter(f"no feed {feed_name!r} in site.yml", param_hint="--feed")
+    if not path.is_file():
+        report = {"path": str(path), "error": f"{path}: no such file"}
+        _emit_error(report, as_json)
+        raise SystemExit(EXIT_FAILED)
+    result = inspect_feed(path, format=format_, encoding=encoding, site=site, feed_name=feed_name,
+                          sample_size=sample_size)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_inspection(result)
+    if result.error:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _emit_error(report: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.secho(report["error"], fg="red", err=True)
+
+
+def _print_inspection(r) -> None:
+    click.echo(f"file        {r.path}")
+    click.echo(f"format      {r.format or '?'}{f' ({r.dialect})' if r.dialect else ''}, encoding {r.encoding or '?'}, "
+               f"compression {r.compression or '?'}")
+    if r.shop:
+        click.echo("shop        " + ", ".join(f"{k}={v}" for k, v in r.shop.items()))
+    if r.currencies:
+        click.echo("currencies  " + ", ".join(f"{k}={v}" for k, v in r.currencies.items()))
+    click.echo(f"categories  {r.categories}")
+    click.echo(f"offers      {r.offers} accepted, {sum(r.skip_reasons.values())} skipped")
+    for reason, count in r.skip_reasons.items():
+        ids = [s["id"] or f"line {s['line']}" for s in r.skipped if s["reason"].split(":")[0] == reason][:5]
+        click.echo(f"  {count:>6} × {reason}: {', '.join(map(str, ids))}")
+    for offer in r.sample:
+        old = f" (was {offer['old_price']}, -{offer['discount_percent']}%)" if offer["old_price"] else ""
+        click.echo(f"- [{offer['id']}] {offer['title']}")
+        click.echo(f"    {offer['price']}{old} from {offer['source_price']}; "
+                   f"{'available' if offer['available'] else 'not available'}; {' > '.join(offer['category'])}")
+        click.echo(f"    {offer['url']}")
+    if r.error:
+        click.secho(f"error: {r.error}", fg="red", err=True)
+
+
+# --- catalog -----------------------------------------------------------------------------------------
+
+
+@main.group()
+def catalog() -> None:
+    """Look at the catalog database."""
+
+
+@catalog.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_ctx
+def catalog_stats(ctx: Context, as_json: bool) -> None:
+    """Products, offers, shops, categories, offers per feed, gone offers, last import per feed."""
+    from showcase.catalog import Catalog
+
+    site = ctx.site
+    if not site.catalog_path.exists():
+        click.secho(f"{site.catalog_path}: no catalog yet; run `showcase import`", fg="red", err=True)
+        raise SystemExit(EXIT_FAILED)
+    with Catalog(site.catalog_path) as cat:
+        stats = cat.stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"products  {stats['products']} ({stats['products_available']} available, "
+               f"{stats['products_multi_shop']} sold by several shops)")
+    click.echo(f"offers    {stats['offers']} live, {stats['offers_gone']} gone")
+    click.echo(f"shops {stats['shops']}  categories {stats['categories']}  brands {stats['brands']}")
+    for name, f in stats["feeds"].items():
+        last = f["last_import"] or {}
+        click.echo(f"  {name:<16} {f['offers']:>8} offers {f['gone']:>6} gone  last import {last.get('at', '-')} "
+                   f"{last.get('status', '')}")
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _select_feeds(site, names: tuple[str, ...]) -> list[str]:
+    unknown = [n for n in names if n not in site.config.feeds]
+    if unknown:
+        raise click.BadParameter(f"unknown feed(s) {', '.join(unknown)}; site.yml defines: "
+                                 f"{', '.join(site.config.feeds) or 'none'}", param_hint="--feed")
+    return list(names) or list(site.config.feeds)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
