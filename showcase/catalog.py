@@ -35,6 +35,7 @@ from slugify import slugify
 from showcase.errors import ShowcaseError
 from showcase.feeds.base import Skip
 from showcase.normalize import Offer
+from showcase.text import transliterate
 
 SCHEMA_VERSION = 1
 CHUNK = 1000
@@ -537,20 +538,14 @@ def product_keys(offer: Offer) -> list[str]:
     return keys
 
 
-_TRANSLIT = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
-})
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 SLUG_MAX = 80
 
 
 def make_slug(text: str) -> str:
-    """'Смартфон Xiaomi 13T' -> 'smartfon-xiaomi-13t'. Russian/Ukrainian by a fixed table (fast, and
-    stable across library versions); anything else non-ASCII through python-slugify."""
-    out = text.casefold().translate(_TRANSLIT)
+    """'Смартфон Xiaomi 13T' -> 'smartfon-xiaomi-13t'. Cyrillic by showcase.text's fixed table (fast,
+    and stable across library versions); anything else non-ASCII through python-slugify."""
+    out = transliterate(text.casefold())
     if not out.isascii():
         out = slugify(out)
     out = _SLUG_JUNK.sub("-", out).strip("-")

@@ -205,13 +205,13 @@ class Normalizer:
         return path
 
     def map_category(self, raw: RawOffer, path: list[str]) -> str:
+        """The site category for an offer: its category id, its full path, its own name, then the
+        closest mapped ancestor path."""
         if not self.category_map:
             return ""
-        for depth in range(len(path), 0, -1):  # the most specific mapping wins
-            target = self.category_map.get(_key(" > ".join(path[:depth])))
-            if target:
-                return target
-        for key in (raw.category_id, path[-1] if path else ""):
+        candidates = [raw.category_id, " > ".join(path), path[-1] if path else ""]
+        candidates += [" > ".join(path[:depth]) for depth in range(len(path) - 1, 0, -1)]
+        for key in candidates:
             target = self.category_map.get(_key(key)) if key else None
             if target:
                 return target

@@ -41,7 +41,7 @@ def test_same_gtin_or_brand_and_vendor_code_across_shops_is_one_product(catalog)
     products = rows(catalog, "SELECT p.slug, count(o.id), group_concat(o.program) FROM products p "
                              "JOIN offers o ON o.product_id = p.id GROUP BY p.id ORDER BY p.id")
     assert products == [("smartfon-xiaomi-13t", 2, "shop_a,shop_b"), ("chaynik-tefal-ko-150", 2, "shop_a,shop_b"),
-                        ("lampa", 1, "shop_a"), ("lampa-6", 1, "shop_b")]
+                        ("lampa", 1, "shop_a"), ("lampa-4", 1, "shop_b")]  # suffix: the product id
     assert catalog.stats()["products_multi_shop"] == 2
 
 
@@ -146,7 +146,7 @@ def test_schema_from_a_newer_showcase_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("text, slug", [
-    ("Смартфон Xiaomi 13T", "smartfon-xiaomi-13t"), ("Щётка «Чистюля» №5", "shchetka-chistyulya-5"),
+    ("Смартфон Xiaomi 13T", "smartfon-xiaomi-13t"), ("Щётка «Чистюля» №5", "shchetka-chistyulya-no5"),
     ("Kühlschrank Größe", "kuhlschrank-grosse"), ("!!!", "item"), ("Їжак", "yizhak"),
 ])
 def test_make_slug(text, slug):

@@ -20,7 +20,7 @@ def test_parse_money(text, amount, currency):
     assert parse_money(text) == (Decimal(amount), currency)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "по запросу", "12 XX-Y"])
+@pytest.mark.parametrize("text", ["", "abc", "по запросу", "12 ABCD"])
 def test_parse_money_rejects(text):
     with pytest.raises(ValueError):
         parse_money(text)
@@ -111,7 +111,7 @@ def test_sanitize_html_keeps_a_safe_subset():
 
 @pytest.mark.parametrize("code, gtin", [
     ("4006381333931", "04006381333931"), ("96385074", "00000096385074"), ("036000291452", "00036000291452"),
-    ("978-5-17-118366-7", "09785171183667"), ("5-17-118366-3", "09785171183667"),
+    ("978-0-306-40615-7", "09780306406157"), ("0-306-40615-2", "09780306406157"),
     ("4006381333932", ""), ("0000000000000", ""), ("abc", ""), ("12345", ""),
 ])
 def test_normalize_gtin(code, gtin):
