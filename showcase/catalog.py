@@ -169,7 +169,7 @@ class ImportResult:
 
     def summary_line(self) -> str:
         if self.status == "unchanged":
-            return f"{self.feed}: unchanged since the last import ({self.message or 'same file'})"
+            return f"{self.feed}: unchanged ({self.message})"
         parts = [f"{self.offers} offers", f"{self.new} new", f"{self.gone} gone",
                  f"{self.price_up} price up", f"{self.price_down} price down",
                  f"{self.became_unavailable} became unavailable"]

@@ -211,11 +211,11 @@ def import_(ctx: Context, names: tuple[str, ...], force: bool, as_json: bool) ->
                     continue
             results.append(result)
             if not as_json:
-                click.echo(f"{result.summary_line()} [{time.perf_counter() - started:.1f}s]")
-                for reason, count in list(result.skip_reasons.items())[:8]:
+                click.echo(f"{result.summary_line()} [{time.perf_counter() - started:.2f}s]")
+                for reason, count in list(result.skip_reasons.items())[:10]:
                     example = next((s for s in result.skips if s["reason"].startswith(reason)), None)
                     where = f" e.g. offer {example['id']!r} line {example['line']}" if example else ""
-                    click.echo(f"    skipped {count:>6} × {reason}{where}")
+                    click.echo(f"    {count:>7} × {reason}{where}")
     if as_json:
         click.echo(json.dumps({"feeds": [r.to_dict() for r in results] + failures, "failed": len(failures)},
                               ensure_ascii=False, indent=2, default=str))
