@@ -127,14 +127,14 @@ CREATE TABLE IF NOT EXISTS feeds (
 );
 """
 
-_OFFER_COLUMNS = ("id", "feed", "offer_id", "product_id", "program", "title", "url", "price_cents",
-                  "old_price_cents", "source_price", "available", "brand", "vendor_code", "gtin", "group_id",
-                  "type", "category", "pictures", "params", "attrs", "description", "hash", "first_seen",
-                  "last_seen", "gone_at", "last_import")
+# What an offer says; hashed to tell a changed offer from an unchanged one without reading it back.
+_CONTENT_COLUMNS = ("program", "title", "url", "price_cents", "old_price_cents", "source_price", "available", "brand",
+                    "vendor_code", "gtin", "group_id", "type", "category", "pictures", "params", "attrs", "description")
+_OFFER_COLUMNS = ("id", "feed", "offer_id", "product_id", *_CONTENT_COLUMNS, "hash", "first_seen", "last_seen",
+                  "gone_at", "last_import")
 _INSERT_OFFER = f"INSERT INTO offers ({', '.join(_OFFER_COLUMNS)}) VALUES ({', '.join('?' * len(_OFFER_COLUMNS))})"
-_UPDATE_OFFER = """UPDATE offers SET program=?, title=?, url=?, price_cents=?, old_price_cents=?, source_price=?,
-    available=?, brand=?, vendor_code=?, gtin=?, group_id=?, type=?, category=?, pictures=?, params=?, attrs=?,
-    description=?, hash=?, last_seen=?, gone_at=NULL, last_import=? WHERE id=?"""
+_UPDATE_OFFER = (f"UPDATE offers SET {', '.join(c + '=?' for c in _CONTENT_COLUMNS)}, hash=?, last_seen=?, "
+                 f"gone_at=NULL, last_import=? WHERE id=?")
 
 
 class ImportRefused(ShowcaseError):
@@ -372,6 +372,7 @@ class _ImportWriter:
         self.next_product = (db.execute("SELECT max(id) FROM products").fetchone()[0] or 0) + 1
         self.next_offer = (db.execute("SELECT max(id) FROM offers").fetchone()[0] or 0) + 1
         self.feed_categories: dict[str, tuple[str, str]] = {}  # path -> (name, parent) of unmapped paths
+        self.category_cache: dict[tuple[str, ...], str] = {}
         known = db.execute("SELECT path FROM categories WHERE source='feed' AND path LIKE ?", (feed + "/%",))
         self.known_categories = {row[0] for row in known}
 
@@ -394,10 +395,10 @@ class _ImportWriter:
                 continue
             seen.add(oid)
             r.offers += 1
-            category = self._category(offer)
-            digest = _offer_hash(offer, self.program, category)
+            content = self._content(offer)
+            digest = _hash(content)
             if row is None:
-                new.append((offer, category, digest))
+                new.append((offer, content, digest))
                 continue
             offer_row, _, _, old_hash, old_price, old_old, old_available, gone_at, _ = row
             if old_hash == digest and gone_at is None:
@@ -405,7 +406,7 @@ class _ImportWriter:
                 touch.append((self.now, self.import_id, offer_row))
                 continue
             r.updated += 1
-            price, available = cents(offer.price), int(offer.available)
+            price, old, available = content[3], content[4], content[6]
             if gone_at is not None:
                 r.returned += 1
             if price > old_price:
@@ -416,12 +417,9 @@ class _ImportWriter:
                 r.became_unavailable += 1
             elif available and (not old_available or gone_at is not None):
                 r.became_available += 1
-            updates.append((self.program, offer.title, offer.url, price, cents(offer.old_price), offer.source_price,
-                            available, offer.brand, offer.vendor_code, offer.gtin, offer.group_id, offer.type,
-                            category, _json(offer.pictures), _json(offer.params), _json(offer.attrs),
-                            offer.description, digest, self.now, self.import_id, offer_row))
-            if (price, cents(offer.old_price), available) != (old_price, old_old, old_available) or gone_at:
-                history.append((offer_row, self.now, self.import_id, price, cents(offer.old_price), available))
+            updates.append((*content, digest, self.now, self.import_id, offer_row))
+            if (price, old, available) != (old_price, old_old, old_available) or gone_at:
+                history.append((offer_row, self.now, self.import_id, price, old, available))
         if touch:
             self.db.executemany("UPDATE offers SET last_seen=?, last_import=? WHERE id=?", touch)
         if updates:
@@ -432,7 +430,14 @@ class _ImportWriter:
             self.db.executemany("INSERT OR REPLACE INTO price_history VALUES (?, ?, ?, ?, ?, ?)", history)
         return skips
 
-    def _insert_new(self, new: list[tuple[Offer, str, str]]) -> list[tuple]:
+    def _content(self, offer: Offer) -> tuple:
+        """The offer's _CONTENT_COLUMNS values."""
+        return (self.program, offer.title, offer.url, cents(offer.price), cents(offer.old_price), offer.source_price,
+                int(offer.available), offer.brand, offer.vendor_code, offer.gtin, offer.group_id, offer.type,
+                self._category(offer), _json(offer.pictures), _json(offer.params),
+                _json(offer.attrs) if offer.attrs else "{}", offer.description)
+
+    def _insert_new(self, new: list[tuple[Offer, tuple, str]]) -> list[tuple]:
         """New offers: find or create their products, insert them; returns their first history rows."""
         keys_of = [product_keys(offer) for offer, _, _ in new]
         all_keys = sorted({k for keys in keys_of for k in keys})
@@ -441,25 +446,21 @@ class _ImportWriter:
             found.update(self.db.execute(
                 f"SELECT key, product_id FROM product_keys WHERE key IN ({','.join('?' * len(part))})", part))
         created, key_rows, offer_rows, history = [], [], [], []
-        for (offer, category, digest), keys in zip(new, keys_of, strict=True):
+        for (offer, content, digest), keys in zip(new, keys_of, strict=True):
             product_id = next((found[k] for k in keys if k in found), None)
             if product_id is None:
                 product_id = self.next_product
                 self.next_product += 1
-                created.append((product_id, offer, category))
+                created.append((product_id, offer, content[12]))
             for k in keys:
                 if k not in found:
                     found[k] = product_id
                     key_rows.append((k, product_id))
             offer_row = self.next_offer
             self.next_offer += 1
-            price, old = cents(offer.price), cents(offer.old_price)
-            offer_rows.append((offer_row, self.feed, offer.offer_id, product_id, self.program, offer.title, offer.url,
-                               price, old, offer.source_price, int(offer.available), offer.brand,
-                               offer.vendor_code, offer.gtin, offer.group_id, offer.type, category,
-                               _json(offer.pictures), _json(offer.params), _json(offer.attrs), offer.description,
-                               digest, self.now, self.now, None, self.import_id))
-            history.append((offer_row, self.now, self.import_id, price, old, int(offer.available)))
+            offer_rows.append((offer_row, self.feed, offer.offer_id, product_id, *content, digest, self.now, self.now,
+                               None, self.import_id))
+            history.append((offer_row, self.now, self.import_id, content[3], content[4], content[6]))
         slugs = self._free_slugs([(pid, offer.title) for pid, offer, _ in created])
         products = [(pid, slugs[pid], offer.title, offer.brand, offer.gtin, offer.vendor_code, category,
                      f"{self.feed}:{offer.group_id}" if offer.group_id else "", self.now, self.now)
@@ -497,8 +498,15 @@ class _ImportWriter:
             return offer.site_category
         if not offer.category:
             return ""
+        key = tuple(offer.category)
+        path = self.category_cache.get(key)
+        if path is None:
+            path = self.category_cache[key] = self._feed_category_path(offer.category)
+        return path
+
+    def _feed_category_path(self, names: list[str]) -> str:
         path, parent = self.feed, ""
-        for name in offer.category:
+        for name in names:
             path = f"{path}/{make_slug(name)}"
             if path not in self.known_categories and path not in self.feed_categories:
                 self.feed_categories[path] = (name, parent)
@@ -554,15 +562,11 @@ def make_slug(text: str) -> str:
     return out or "item"
 
 
-def _offer_hash(offer: Offer, program: str, category: str) -> str:
-    content = (program, offer.title, offer.url, offer.price, offer.old_price, offer.source_price, offer.available,
-               offer.brand, offer.vendor_code, offer.gtin, offer.group_id, offer.type, category, offer.pictures,
-               offer.params, offer.attrs, offer.description)
-    return hashlib.blake2b(repr(content).encode(), digest_size=12).hexdigest()
+def _hash(content: tuple) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, content)).encode(), digest_size=12).hexdigest()
 
 
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _reason_kind(reason: str) -> str:
