@@ -1,3 +1,4 @@
 from showcase.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: a spawned import worker imports this module again
+    main()

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Self
+from typing import NamedTuple, Self
 
 from slugify import slugify
 
@@ -232,11 +232,14 @@ class Catalog:
         row = self.db.execute("SELECT file_sha256 FROM feeds WHERE name=?", (feed,)).fetchone()
         return row[0] if row else ""
 
-    def import_feed(self, feed: str, program: str, items: Iterable[Offer | Skip], *, info=None,
+    def import_feed(self, feed: str, program: str, items: Iterable[Offer | Prepared | Skip], *, info=None,
                     file_sha256: str = "", max_shrink_percent: Decimal | float = 50, force: bool = False,
                     now: str | None = None) -> ImportResult:
         """Import one feed's offers in one transaction. Raises ImportRefused when the feed shrank too much
-        (and on any exception from ``items``, e.g. a FeedError, rolls back and re-raises)."""
+        (and on any exception from ``items``, e.g. a FeedError, rolls back and re-raises).
+
+        ``items`` may be prepared already (``OfferPreparer``, e.g. in another process); ``info`` is the
+        FeedInfo, or a callable returning it once ``items`` is exhausted."""
         started = time.perf_counter()
         now = now or now_iso()
         result = ImportResult(feed=feed)
@@ -246,17 +249,20 @@ class Catalog:
             import_id = self._start_import(feed, now)
             result.active_before = self.db.execute(
                 "SELECT count(*) FROM offers WHERE feed=? AND gone_at IS NULL", (feed,)).fetchone()[0]
-            writer = _ImportWriter(self.db, feed, program, import_id, now, result)
-            for chunk in _chunks(items, CHUNK):
-                offers = []
+            writer = _ImportWriter(self.db, feed, import_id, now, result)
+            prepare = OfferPreparer(feed, program)
+            for chunk in chunks(items, CHUNK):
+                prepared = []
                 for item in chunk:
                     if isinstance(item, Skip):
                         self._count_skip(result, reasons, item)
                     else:
-                        offers.append(item)
-                for skip in writer.write(offers):
+                        prepared.append(prepare(item) if isinstance(item, Offer) else item)
+                for skip in writer.write(prepared):
                     self._count_skip(result, reasons, skip)
             writer.finish()
+            if callable(info):
+                info = info()
             result.skip_reasons = dict(reasons.most_common())
             self._check_shrink(result, max_shrink_percent, force)
             self._finish_import(import_id, feed, program, info, file_sha256, now, result, started)
@@ -362,51 +368,94 @@ class Catalog:
         }
 
 
-class _ImportWriter:
-    """Writes one feed's offers chunk by chunk inside the import's transaction."""
+class Prepared(NamedTuple):
+    """An offer turned into catalog rows, by pure computation (no database): what a worker process can
+    do while the main process writes. A plain tuple, so it pickles cheaply."""
 
-    def __init__(self, db: sqlite3.Connection, feed: str, program: str, import_id: int, now: str,
-                 result: ImportResult):
-        self.db, self.feed, self.program = db, feed, program
+    offer_id: str
+    line: int | None
+    content: tuple  # _CONTENT_COLUMNS values
+    digest: str  # hash of content
+    keys: list[str]  # product match keys
+    variant_group: str  # '<feed>:<group id>' for variants, else ''
+    feed_category: tuple[str, ...]  # the feed's own path when unmapped (to create its category rows), else ()
+
+
+class OfferPreparer:
+    """Offer -> Prepared for one feed and program. Pure; caches category paths."""
+
+    def __init__(self, feed: str, program: str):
+        self.feed, self.program = feed, program
+        self._paths: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, offer: Offer) -> Prepared:
+        unmapped = () if offer.site_category or not offer.category else tuple(offer.category)
+        category = offer.site_category or (self._feed_path(unmapped) if unmapped else "")
+        content = (self.program, offer.title, offer.url, cents(offer.price), cents(offer.old_price),
+                   offer.source_price, int(offer.available), offer.brand, offer.vendor_code, offer.gtin,
+                   offer.group_id, offer.type, category, _json(offer.pictures), _json(offer.params),
+                   _json(offer.attrs) if offer.attrs else "{}", offer.description)
+        group = f"{self.feed}:{offer.group_id}" if offer.group_id else ""
+        return Prepared(offer.offer_id, offer.line, content, _hash(content), product_keys(offer), group, unmapped)
+
+    def _feed_path(self, names: tuple[str, ...]) -> str:
+        path = self._paths.get(names)
+        if path is None:
+            path = self._paths[names] = feed_category_paths(self.feed, names)[-1][0]
+        return path
+
+
+def feed_category_paths(feed: str, names: tuple[str, ...] | list[str]) -> list[tuple[str, str, str]]:
+    """An unmapped feed category path -> its rows (path, name, parent), root first, under '<feed>/'."""
+    rows, parent, path = [], "", feed
+    for name in names:
+        path = f"{path}/{make_slug(name)}"
+        rows.append((path, name, parent))
+        parent = path
+    return rows
+
+
+class _ImportWriter:
+    """Writes one feed's prepared offers chunk by chunk inside the import's transaction."""
+
+    def __init__(self, db: sqlite3.Connection, feed: str, import_id: int, now: str, result: ImportResult):
+        self.db, self.feed = db, feed
         self.import_id, self.now, self.result = import_id, now, result
         self.next_product = (db.execute("SELECT max(id) FROM products").fetchone()[0] or 0) + 1
         self.next_offer = (db.execute("SELECT max(id) FROM offers").fetchone()[0] or 0) + 1
-        self.feed_categories: dict[str, tuple[str, str]] = {}  # path -> (name, parent) of unmapped paths
-        self.category_cache: dict[tuple[str, ...], str] = {}
-        known = db.execute("SELECT path FROM categories WHERE source='feed' AND path LIKE ?", (feed + "/%",))
-        self.known_categories = {row[0] for row in known}
+        self.feed_categories: set[tuple[str, ...]] = set()  # unmapped paths seen in this import
 
-    def write(self, offers: list[Offer]) -> list[Skip]:
-        if not offers:
+    def write(self, chunk: list[Prepared]) -> list[Skip]:
+        if not chunk:
             return []
         skips: list[Skip] = []
-        ids = [o.offer_id for o in offers]
+        ids = [p.offer_id for p in chunk]
         existing = {row[1]: row for row in self.db.execute(
             f"SELECT id, offer_id, product_id, hash, price_cents, old_price_cents, available, gone_at, last_import "
             f"FROM offers WHERE feed=? AND offer_id IN ({','.join('?' * len(ids))})", (self.feed, *ids))}
         seen: set[str] = set()
         touch, updates, history, new = [], [], [], []
         r = self.result
-        for offer in offers:
-            oid = offer.offer_id
+        for p in chunk:
+            oid = p.offer_id
             row = existing.get(oid)
             if oid in seen or (row is not None and row[8] == self.import_id):
-                skips.append(Skip(oid, "duplicate id", offer.line))
+                skips.append(Skip(oid, "duplicate id", p.line))
                 continue
             seen.add(oid)
             r.offers += 1
-            content = self._content(offer)
-            digest = _hash(content)
+            if p.feed_category:
+                self.feed_categories.add(p.feed_category)
             if row is None:
-                new.append((offer, content, digest))
+                new.append(p)
                 continue
             offer_row, _, _, old_hash, old_price, old_old, old_available, gone_at, _ = row
-            if old_hash == digest and gone_at is None:
+            if old_hash == p.digest and gone_at is None:
                 r.unchanged += 1
                 touch.append((self.now, self.import_id, offer_row))
                 continue
             r.updated += 1
-            price, old, available = content[3], content[4], content[6]
+            price, old, available = p.content[3], p.content[4], p.content[6]
             if gone_at is not None:
                 r.returned += 1
             if price > old_price:
@@ -417,7 +466,7 @@ class _ImportWriter:
                 r.became_unavailable += 1
             elif available and (not old_available or gone_at is not None):
                 r.became_available += 1
-            updates.append((*content, digest, self.now, self.import_id, offer_row))
+            updates.append((*p.content, p.digest, self.now, self.import_id, offer_row))
             if (price, old, available) != (old_price, old_old, old_available) or gone_at:
                 history.append((offer_row, self.now, self.import_id, price, old, available))
         if touch:
@@ -430,41 +479,32 @@ class _ImportWriter:
             self.db.executemany("INSERT OR REPLACE INTO price_history VALUES (?, ?, ?, ?, ?, ?)", history)
         return skips
 
-    def _content(self, offer: Offer) -> tuple:
-        """The offer's _CONTENT_COLUMNS values."""
-        return (self.program, offer.title, offer.url, cents(offer.price), cents(offer.old_price), offer.source_price,
-                int(offer.available), offer.brand, offer.vendor_code, offer.gtin, offer.group_id, offer.type,
-                self._category(offer), _json(offer.pictures), _json(offer.params),
-                _json(offer.attrs) if offer.attrs else "{}", offer.description)
-
-    def _insert_new(self, new: list[tuple[Offer, tuple, str]]) -> list[tuple]:
+    def _insert_new(self, new: list[Prepared]) -> list[tuple]:
         """New offers: find or create their products, insert them; returns their first history rows."""
-        keys_of = [product_keys(offer) for offer, _, _ in new]
-        all_keys = sorted({k for keys in keys_of for k in keys})
+        all_keys = sorted({k for p in new for k in p.keys})
         found: dict[str, int] = {}
         for part in _slices(all_keys, 900):
             found.update(self.db.execute(
                 f"SELECT key, product_id FROM product_keys WHERE key IN ({','.join('?' * len(part))})", part))
         created, key_rows, offer_rows, history = [], [], [], []
-        for (offer, content, digest), keys in zip(new, keys_of, strict=True):
-            product_id = next((found[k] for k in keys if k in found), None)
+        for p in new:
+            product_id = next((found[k] for k in p.keys if k in found), None)
             if product_id is None:
                 product_id = self.next_product
                 self.next_product += 1
-                created.append((product_id, offer, content[12]))
-            for k in keys:
+                c = p.content  # a new product takes its first offer's title, brand, codes and category
+                created.append((product_id, (c[1], c[7], c[9], c[8], c[12], p.variant_group)))
+            for k in p.keys:
                 if k not in found:
                     found[k] = product_id
                     key_rows.append((k, product_id))
             offer_row = self.next_offer
             self.next_offer += 1
-            offer_rows.append((offer_row, self.feed, offer.offer_id, product_id, *content, digest, self.now, self.now,
+            offer_rows.append((offer_row, self.feed, p.offer_id, product_id, *p.content, p.digest, self.now, self.now,
                                None, self.import_id))
-            history.append((offer_row, self.now, self.import_id, content[3], content[4], content[6]))
-        slugs = self._free_slugs([(pid, offer.title) for pid, offer, _ in created])
-        products = [(pid, slugs[pid], offer.title, offer.brand, offer.gtin, offer.vendor_code, category,
-                     f"{self.feed}:{offer.group_id}" if offer.group_id else "", self.now, self.now)
-                    for pid, offer, category in created]
+            history.append((offer_row, self.now, self.import_id, p.content[3], p.content[4], p.content[6]))
+        slugs = self._free_slugs([(pid, product[0]) for pid, product in created])
+        products = [(pid, slugs[pid], *product, self.now, self.now) for pid, product in created]
         self.result.new += len(new)
         self.result.products_new += len(created)
         self.db.executemany("INSERT INTO products (id, slug, title, brand, gtin, vendor_code, category, "
@@ -492,39 +532,18 @@ class _ImportWriter:
             out[pid] = slug
         return out
 
-    def _category(self, offer: Offer) -> str:
-        """The category path an offer is listed under: its site category, else the feed's own path."""
-        if offer.site_category:
-            return offer.site_category
-        if not offer.category:
-            return ""
-        key = tuple(offer.category)
-        path = self.category_cache.get(key)
-        if path is None:
-            path = self.category_cache[key] = self._feed_category_path(offer.category)
-        return path
-
-    def _feed_category_path(self, names: list[str]) -> str:
-        path, parent = self.feed, ""
-        for name in names:
-            path = f"{path}/{make_slug(name)}"
-            if path not in self.known_categories and path not in self.feed_categories:
-                self.feed_categories[path] = (name, parent)
-            parent = path
-        return path
-
     def finish(self) -> None:
         """After the last chunk: mark what the feed no longer lists as gone; store new feed categories."""
-        r = self.result
         gone_rows = self.db.execute("SELECT id, price_cents, old_price_cents FROM offers WHERE feed=? AND "
                                     "last_import != ? AND gone_at IS NULL", (self.feed, self.import_id)).fetchall()
-        r.gone = len(gone_rows)
+        self.result.gone = len(gone_rows)
         self.db.executemany("INSERT OR REPLACE INTO price_history VALUES (?, ?, ?, ?, ?, 0)",
                             [(row[0], self.now, self.import_id, row[1], row[2]) for row in gone_rows])
         self.db.execute("UPDATE offers SET gone_at=? WHERE feed=? AND last_import != ? AND gone_at IS NULL",
                         (self.now, self.feed, self.import_id))
+        rows = {row for names in self.feed_categories for row in feed_category_paths(self.feed, names)}
         self.db.executemany("INSERT OR IGNORE INTO categories (path, name, parent, source) VALUES (?, ?, ?, 'feed')",
-                            [(path, name, parent) for path, (name, parent) in self.feed_categories.items()])
+                            sorted(rows))
 
 
 # --- keys, slugs, hashes ---------------------------------------------------------------------------
@@ -575,7 +594,7 @@ def _reason_kind(reason: str) -> str:
     return ":".join(parts[:2] if reason.startswith("filtered:") else parts[:1]).strip()
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
+def chunks(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk

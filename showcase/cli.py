@@ -229,9 +229,9 @@ class _Ticker:
     def __init__(self, name: str, enabled: bool):
         self.name, self.enabled, self.count, self.start, self.last = name, enabled, 0, time.perf_counter(), 0.0
 
-    def __call__(self) -> None:
-        self.count += 1
-        if self.enabled and not self.count % 5000:
+    def __call__(self, n: int = 1) -> None:
+        self.count += n
+        if self.enabled and (n > 1 or not self.count % 1000):
             now = time.perf_counter()
             if now - self.last > 0.2:
                 self.last = now

@@ -16,6 +16,9 @@ class ConfigError(ShowcaseError):
         self.errors = errors
         super().__init__("\n".join(errors))
 
+    def __reduce__(self):  # picklable across processes with its real arguments
+        return (type(self), (self.errors,))
+
 
 class FeedError(ShowcaseError):
     """A feed file cannot be read as a feed at all (not well-formed, unknown format, unreadable)."""
@@ -31,3 +34,6 @@ class FeedError(ShowcaseError):
             if column is not None:
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.reason, self.line, self.column))

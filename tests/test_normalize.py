@@ -6,8 +6,7 @@ import pytest
 
 from showcase.config import Filters
 from showcase.feeds.base import Category, FeedInfo, RawOffer, Skip
-from showcase.normalize import (Normalizer, build_title, clean_brand, normalize_gtin, parse_money,
-                                sanitize_html)
+from showcase.normalize import Normalizer, build_title, clean_brand, normalize_gtin, parse_money, sanitize_html
 
 
 @pytest.mark.parametrize("text, amount, currency", [
