@@ -111,7 +111,7 @@ CREATE TABLE IF NOT EXISTS imports (
     started_at TEXT NOT NULL,
     finished_at TEXT NOT NULL,
     status TEXT NOT NULL,               -- ok | refused | unchanged | failed
-    file_sha256 TEXT NOT NULL DEFAULT '',
+    input_digest TEXT NOT NULL DEFAULT '',  -- sha256 of the feed file and the settings it was imported with
     message TEXT NOT NULL DEFAULT '',
     summary TEXT NOT NULL               -- JSON: ImportResult.to_dict()
 );
@@ -123,7 +123,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     encoding TEXT NOT NULL DEFAULT '',
     shop TEXT NOT NULL DEFAULT '{}',    -- JSON: the feed's shop header
     last_ok_import INTEGER,
-    file_sha256 TEXT NOT NULL DEFAULT ''
+    input_digest TEXT NOT NULL DEFAULT ''   -- of the last successful import: the same again costs nothing
 );
 """
 
@@ -228,12 +228,12 @@ class Catalog:
                                 "VALUES (?, ?, ?, ?, ?)", rows)
 
     # --- import ----------------------------------------------------------------------------------
-    def last_file_sha256(self, feed: str) -> str:
-        row = self.db.execute("SELECT file_sha256 FROM feeds WHERE name=?", (feed,)).fetchone()
+    def last_input_digest(self, feed: str) -> str:
+        row = self.db.execute("SELECT input_digest FROM feeds WHERE name=?", (feed,)).fetchone()
         return row[0] if row else ""
 
     def import_feed(self, feed: str, program: str, items: Iterable[Offer | Prepared | Skip], *, info=None,
-                    file_sha256: str = "", max_shrink_percent: Decimal | float = 50, force: bool = False,
+                    input_digest: str = "", max_shrink_percent: Decimal | float = 50, force: bool = False,
                     now: str | None = None) -> ImportResult:
         """Import one feed's offers in one transaction. Raises ImportRefused when the feed shrank too much
         (and on any exception from ``items``, e.g. a FeedError, rolls back and re-raises).
@@ -265,20 +265,20 @@ class Catalog:
                 info = info()
             result.skip_reasons = dict(reasons.most_common())
             self._check_shrink(result, max_shrink_percent, force)
-            self._finish_import(import_id, feed, program, info, file_sha256, now, result, started)
+            self._finish_import(import_id, feed, program, info, input_digest, now, result, started)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         return result
 
-    def record_import(self, result: ImportResult, file_sha256: str = "") -> None:
+    def record_import(self, result: ImportResult, input_digest: str = "") -> None:
         """Store a refused or failed import's summary (the import itself was rolled back)."""
         now = now_iso()
         with self._transaction():
-            self.db.execute("INSERT INTO imports (feed, started_at, finished_at, status, file_sha256, message, "
+            self.db.execute("INSERT INTO imports (feed, started_at, finished_at, status, input_digest, message, "
                             "summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (result.feed, now, now, result.status, file_sha256, result.message,
+                            (result.feed, now, now, result.status, input_digest, result.message,
                              json.dumps(result.to_dict(), ensure_ascii=False)))
 
     @staticmethod
@@ -307,19 +307,19 @@ class Catalog:
                               f"Re-run with --force if the shop really removed them")
             raise ImportRefused(f"{result.feed}: {result.message}")
 
-    def _finish_import(self, import_id, feed, program, info, file_sha256, now, result, started) -> None:
+    def _finish_import(self, import_id, feed, program, info, input_digest, now, result, started) -> None:
         result.elapsed = round(time.perf_counter() - started, 3)
-        self.db.execute("UPDATE imports SET finished_at=?, status=?, file_sha256=?, message=?, summary=? WHERE id=?",
-                        (now_iso(), result.status, file_sha256, result.message,
+        self.db.execute("UPDATE imports SET finished_at=?, status=?, input_digest=?, message=?, summary=? WHERE id=?",
+                        (now_iso(), result.status, input_digest, result.message,
                          json.dumps(result.to_dict(), ensure_ascii=False), import_id))
         shop = json.dumps(getattr(info, "shop", {}) or {}, ensure_ascii=False)
         self.db.execute(
-            "INSERT INTO feeds (name, program, format, encoding, shop, last_ok_import, file_sha256) "
+            "INSERT INTO feeds (name, program, format, encoding, shop, last_ok_import, input_digest) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET program=excluded.program, "
             "format=excluded.format, encoding=excluded.encoding, shop=excluded.shop, "
-            "last_ok_import=excluded.last_ok_import, file_sha256=excluded.file_sha256",
+            "last_ok_import=excluded.last_ok_import, input_digest=excluded.input_digest",
             (feed, program, getattr(info, "format", ""), getattr(info, "encoding", ""), shop, import_id,
-             file_sha256))
+             input_digest))
 
     def _transaction(self):
         db = self.db

@@ -23,9 +23,12 @@ from showcase.feeds.base import FeedInfo, Skip
 from showcase.normalize import Normalizer, Offer
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
+def input_digest(job: FeedJob) -> str:
+    """sha256 of the feed file and of every setting that shapes its import: the same digest means an
+    import would change nothing (a fetch answered 304, or a cron run with nothing new)."""
+    digest = hashlib.sha256(repr((job.program, job.format, job.encoding, job.csv_options,
+                                  sorted(job.normalizer.items(), key=lambda kv: kv[0]))).encode())
+    with open(job.path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
@@ -84,7 +87,7 @@ def import_feed(site: Site, catalog: Catalog, name: str, *, force: bool = False,
                 tick: Callable[[int], None] | None = None, worker: bool | None = None) -> ImportResult:
     """Import feed ``name`` from its local source or last good download.
 
-    An unchanged file (same sha256 as the last successful import) costs nothing unless ``force``.
+    A file and settings unchanged since the last successful import cost nothing unless ``force``.
     A feed that is not well-formed, or shrank too much, leaves that feed's catalog as it was; the
     refusal is recorded and raised (FeedError / ImportRefused). ``worker``: parse in a separate
     process (default: for feeds of WORKER_MIN_BYTES or more, on a machine with several CPUs).
@@ -94,12 +97,12 @@ def import_feed(site: Site, catalog: Catalog, name: str, *, force: bool = False,
     if not job.path.is_file():
         hint = "run `showcase fetch` first" if feed.is_remote else f"check feeds.{name}.source in site.yml"
         raise FeedError(job.path, f"feed file not found ({hint})")
-    sha = file_sha256(job.path)
-    if not force and sha == catalog.last_file_sha256(name):
-        return ImportResult(feed=name, status="unchanged", message="same file as the last import")
+    digest = input_digest(job)
+    if not force and digest == catalog.last_input_digest(name):
+        return ImportResult(feed=name, status="unchanged", message="same file and settings as the last import")
     if worker is None:
         worker = job.path.stat().st_size >= WORKER_MIN_BYTES and (os.cpu_count() or 1) > 1
-    options = {"file_sha256": sha, "max_shrink_percent": feed.max_shrink_percent, "force": force}
+    options = {"input_digest": digest, "max_shrink_percent": feed.max_shrink_percent, "force": force}
     try:
         if worker:
             with WorkerStream(job, tick) as stream:
@@ -108,10 +111,10 @@ def import_feed(site: Site, catalog: Catalog, name: str, *, force: bool = False,
             return catalog.import_feed(name, job.program, _ticking(job.stream(parsed), tick), info=parsed.info,
                                        **options)
     except ImportRefused as e:
-        catalog.record_import(ImportResult(feed=name, status="refused", message=str(e)), sha)
+        catalog.record_import(ImportResult(feed=name, status="refused", message=str(e)), digest)
         raise
     except ShowcaseError as e:
-        catalog.record_import(ImportResult(feed=name, status="failed", message=str(e)), sha)
+        catalog.record_import(ImportResult(feed=name, status="failed", message=str(e)), digest)
         raise
 
 

@@ -76,6 +76,14 @@ def test_import_the_demo_site_then_stats(demo_site):
     assert {f["status"] for f in json.loads(again)["feeds"]} == {"unchanged"}
 
 
+def test_changed_settings_reimport_an_unchanged_file(demo_site):
+    run("--site", demo_site, "import")
+    config = (demo_site / "site.yml").read_text(encoding="utf-8")
+    (demo_site / "site.yml").write_text(config.replace("USD: 92.5", "USD: 95"), encoding="utf-8")
+    report = json.loads(run("--site", demo_site, "import", "--json").output)
+    assert {f["status"] for f in report["feeds"]} == {"ok"}  # rates shape every feed's prices
+
+
 def test_a_broken_feed_fails_alone_and_keeps_its_previous_catalog(demo_site):
     run("--site", demo_site, "import")
     before = json.loads(run("--site", demo_site, "catalog", "stats", "--json").output)["feeds"]["tropa"]["offers"]
