@@ -61,8 +61,9 @@ GITIGNORE = """\
 # showcase output and state
 /build/
 /.showcase/
-# feeds downloaded by `showcase fetch`
+# feeds downloaded by `showcase fetch` (and its in-progress temp files)
 /feeds/*.feed
+/feeds/.*.part-*
 """
 
 
