@@ -34,6 +34,7 @@ from slugify import slugify
 
 from showcase.errors import ShowcaseError
 from showcase.feeds.base import Skip
+from showcase.links import offer_key
 from showcase.normalize import Offer
 from showcase.text import transliterate
 
@@ -63,6 +64,7 @@ CREATE TABLE IF NOT EXISTS offers (
     id INTEGER PRIMARY KEY,
     feed TEXT NOT NULL,
     offer_id TEXT NOT NULL,             -- the feed's own id
+    key TEXT NOT NULL UNIQUE,           -- links.offer_key(feed, offer_id): the /go/<key>/ of this offer
     product_id INTEGER NOT NULL REFERENCES products(id),
     program TEXT NOT NULL,
     title TEXT NOT NULL,
@@ -130,7 +132,7 @@ CREATE TABLE IF NOT EXISTS feeds (
 # What an offer says; hashed to tell a changed offer from an unchanged one without reading it back.
 _CONTENT_COLUMNS = ("program", "title", "url", "price_cents", "old_price_cents", "source_price", "available", "brand",
                     "vendor_code", "gtin", "group_id", "type", "category", "pictures", "params", "attrs", "description")
-_OFFER_COLUMNS = ("id", "feed", "offer_id", "product_id", *_CONTENT_COLUMNS, "hash", "first_seen", "last_seen",
+_OFFER_COLUMNS = ("id", "feed", "offer_id", "key", "product_id", *_CONTENT_COLUMNS, "hash", "first_seen", "last_seen",
                   "gone_at", "last_import")
 _INSERT_OFFER = f"INSERT INTO offers ({', '.join(_OFFER_COLUMNS)}) VALUES ({', '.join('?' * len(_OFFER_COLUMNS))})"
 _UPDATE_OFFER = (f"UPDATE offers SET {', '.join(c + '=?' for c in _CONTENT_COLUMNS)}, hash=?, last_seen=?, "
@@ -500,8 +502,8 @@ class _ImportWriter:
                     key_rows.append((k, product_id))
             offer_row = self.next_offer
             self.next_offer += 1
-            offer_rows.append((offer_row, self.feed, p.offer_id, product_id, *p.content, p.digest, self.now, self.now,
-                               None, self.import_id))
+            offer_rows.append((offer_row, self.feed, p.offer_id, offer_key(self.feed, p.offer_id), product_id,
+                               *p.content, p.digest, self.now, self.now, None, self.import_id))
             history.append((offer_row, self.now, self.import_id, p.content[3], p.content[4], p.content[6]))
         slugs = self._free_slugs([(pid, product[0]) for pid, product in created])
         products = [(pid, slugs[pid], *product, self.now, self.now) for pid, product in created]

@@ -93,7 +93,7 @@ from showcase.text import transliterate
 
 SUBID_MAX = 30
 
-__all__ = ["SUBID_MAX", "LinkBuilder", "LinkError", "deep_link", "make_subid", "valid_subid"]
+__all__ = ["SUBID_MAX", "LinkBuilder", "LinkError", "deep_link", "make_subid", "offer_key", "valid_subid"]
 
 
 class LinkError(ShowcaseError, ValueError):
@@ -113,6 +113,21 @@ _PREFIX_MAX = 20  # hashed ids: at most this many readable characters, the rest 
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
+_KEY_SAFE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def offer_key(feed: str, offer_id: str) -> str:
+    """The key of an offer in ``/go/<key>/`` URLs (static redirect pages and the click tracker).
+
+    Built from the feed name and the shop's own offer id, so it survives a rebuilt catalog and a
+    published link never starts pointing at another offer. '.' separates the two (feed names never
+    hold one); an offer id that is not URL-safe, or is long, is replaced by a hash of it.
+    """
+    if not _KEY_SAFE.fullmatch(offer_id):
+        offer_id = "h" + hashlib.blake2b(offer_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return f"{feed}.{offer_id}"
 
 
 def make_subid(*parts: str) -> str:

@@ -434,3 +434,13 @@ def test_fast_enough():
     for url in urls:
         deep_link(url, p, n, SUB)
     assert time.perf_counter() - start < 1.0  # about 0.07 s on a laptop
+
+
+def test_offer_key_is_stable_url_safe_and_unambiguous():
+    from showcase.links import offer_key
+
+    assert offer_key("technomir", "TM-12345") == "technomir.TM-12345"
+    odd = offer_key("shop", "Товар/1 ?x")
+    assert odd.startswith("shop.h") and len(odd) == len("shop.h") + 16 and odd == offer_key("shop", "Товар/1 ?x")
+    assert offer_key("a-b", "c") != offer_key("a", "b-c")
+    assert offer_key("shop", "x" * 41) != offer_key("shop", "x" * 42)
