@@ -58,7 +58,8 @@ def main(ctx: click.Context, site_dir: Path) -> None:
       showcase check            validate site.yml
       showcase fetch            download remote feeds (conditional GET)
       showcase import           parse feeds into the catalog
-      showcase catalog stats    what the catalog holds
+      showcase build            render the static site into build/
+      showcase serve            preview build/ on 127.0.0.1
 
     State (catalog, fetch metadata) lives in SITE/.showcase/.
     """
@@ -244,6 +245,112 @@ class _Ticker:
     def __exit__(self, *exc):
         if self.enabled and self.last:
             click.echo("\r\033[K", nl=False, err=True)
+
+
+# --- build / serve -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--clean", is_flag=True, help="Render every page anew, ignoring what the previous build left.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for rendering (default: the number of CPUs).")
+@click.option("--no-search", is_flag=True, help="Skip the search index (faster previews).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result (counts, stage timings) as JSON.")
+@pass_ctx
+def build(ctx: Context, clean: bool, jobs: int | None, no_search: bool, as_json: bool) -> None:
+    """Render the catalog into the static site in build/.
+
+    Imports the local feeds first when the catalog is missing or older than them. Pages whose
+    content did not change are not rewritten (their mtimes stay put for rsync and CDN sync);
+    pages no longer produced are removed. The new site replaces build/ only when the whole build
+    succeeded: a failure leaves the previous build/ as it was (exit code 1).
+    """
+    from showcase.errors import ShowcaseError
+    from showcase.render.build import build as run_build
+
+    site = ctx.site
+    quiet = as_json
+    bar = _LazyBar("rendering", enabled=not quiet and sys.stderr.isatty())
+    try:
+        result = run_build(site, clean=clean, jobs=jobs, search=not no_search,
+                           report=None if quiet else (lambda line: click.echo(line, err=True)), progress=bar)
+    except ShowcaseError as e:
+        bar.close()
+        click.secho(f"build failed: {e} (build/ left as it was)", fg="red", err=True)
+        raise SystemExit(EXIT_FAILED) from None
+    bar.close()
+    for warning in result.warnings[:20]:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    if len(result.warnings) > 20:
+        click.secho(f"warning: … and {len(result.warnings) - 20} more", fg="yellow", err=True)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    total = sum(result.stages.values())
+    click.echo(f"{result.pages} pages in {total:.1f}s: {result.written} files written, {result.kept} unchanged, "
+               f"{result.skipped} pages not re-rendered, {result.removed} removed -> {site.build_dir}")
+
+
+class _LazyBar:
+    """A click progress bar that appears on the first update (when the total is known)."""
+
+    def __init__(self, label: str, enabled: bool):
+        self.label, self.enabled, self.bar, self.done = label, enabled, None, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="TCP port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@pass_ctx
+def serve(ctx: Context, port: int, host: str) -> None:
+    """Preview build/ over HTTP (Ctrl-C stops). Not for production: publish build/ with a web server."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = ctx.site.build_dir
+    if not (root / "index.html").is_file():
+        click.secho(f"{root}: nothing built yet; run `showcase build`", fg="red", err=True)
+        raise SystemExit(EXIT_FAILED)
+
+    class Handler(SimpleHTTPRequestHandler):
+        def send_error(self, code, message=None, explain=None):
+            page = root / "404.html"
+            if code == 404 and page.is_file():  # the site's own 404 page, as a web server would serve it
+                body = page.read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                return
+            super().send_error(code, message, explain)
+
+        def log_message(self, format, *args):  # quiet: one line per request is noise in a preview
+            pass
+
+    server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(root)))
+    click.echo(f"Serving {root} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 # --- feed inspect ------------------------------------------------------------------------------------

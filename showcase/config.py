@@ -29,6 +29,9 @@ from showcase.errors import ConfigError
 CONFIG_NAME = "site.yml"
 STATE_DIR = ".showcase"
 
+# First path segments of the storefront's own pages: top-level categories and feeds may not use them.
+RESERVED_PATHS = frozenset({"p", "brand", "brands", "shop", "shops", "search", "go", "assets", "img", "pagefind",
+                            "sitemaps", "disclosure", "page", "feed.xml", "data"})
 NETWORK_TYPES = ("admitad", "awin", "cj", "impact", "rakuten", "amazon", "ebay", "template")
 TEMPLATE_FIELDS = {"url", "url_encoded", "subid", "program_id"}
 NAME_RE = r"^[a-z0-9][a-z0-9_-]*$"
@@ -232,8 +235,30 @@ class FeedConfig(Strict):
         return "://" in self.source
 
 
+class LinksConfig(Strict):
+    """How buy links reach the shop: the deep link itself, a static /go/<key>/ page, or the click tracker."""
+
+    mode: Literal["direct", "redirect", "tracker"] = "direct"
+    tracker_url: HttpUrl | None = None  # links.mode tracker: where `showcase track` answers /go/<key>
+
+    @field_validator("tracker_url")
+    @classmethod
+    def _tracker_url(cls, v: str | None) -> str | None:
+        return v if v is None else _check_http_url(v).rstrip("/")
+
+    @model_validator(mode="after")
+    def _tracker_needs_url(self) -> LinksConfig:
+        if self.mode == "tracker" and not self.tracker_url:
+            raise ValueError("links.mode tracker needs `tracker_url` (e.g. https://go.example.com)")
+        return self
+
+
 class Config(Strict):
     site: SiteSection
+    theme: Annotated[str, Field(pattern=SLUG_RE)] = "default"
+    links: LinksConfig = LinksConfig()
+    images: Literal["hotlink", "local"] = "hotlink"
+    page_size: Annotated[int, Field(ge=4, le=500)] = 48
     rates: dict[Currency, Rate] = {}
     categories: list[CategoryNode] = []
     networks: dict[Name, NetworkConfig] = {}
@@ -270,6 +295,10 @@ class Site:
     @property
     def catalog_path(self) -> Path:
         return self.state_dir / "catalog.sqlite"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
 
     @property
     def fetch_state_path(self) -> Path:
@@ -476,7 +505,14 @@ def _check_references(config: Config) -> list[tuple[tuple, str]]:
 
     walk(config.categories, ("categories",), "")
     top_level = {node.slug for node in config.categories}
+    for i, node in enumerate(config.categories):
+        if node.slug in RESERVED_PATHS:
+            problems.append((("categories", i, "slug"), f"{node.slug!r} is reserved for the site's own pages "
+                             f"(reserved: {', '.join(sorted(RESERVED_PATHS))})"))
     for name, feed in config.feeds.items():
+        if name in RESERVED_PATHS:
+            problems.append((("feeds", name), f"feed name {name!r} is reserved for the site's own pages "
+                             f"(unmapped categories of a feed live under /{name}/)"))
         if name in top_level:
             problems.append((("feeds", name), (f"feed name {name!r} is also a top-level category slug; unmapped "
                              f"categories of a feed live under /{name}/, so rename one of them")))

@@ -31,7 +31,7 @@ programs:
     erid: Kra23abcd
     advertiser: {name: ООО «Шоп», inn: "7701234567"}
 feeds:
-  shop:
+  myshop:
     source: feeds/shop.yml
     program: shop
     category_map: {"12": electronics/phones}
@@ -50,7 +50,7 @@ def test_valid_config_loads_typed_values():
     assert config.programs["shop"].terms.rate_percent == 7.5
     assert config.networks["aw"].publisher_id == "123"
     assert config.category_paths() == {"electronics": "Электроника", "electronics/phones": "Телефоны"}
-    assert config.feeds["shop"].max_shrink_percent == 50
+    assert config.feeds["myshop"].max_shrink_percent == 50
 
 
 def test_unknown_key_names_line_path_and_allowed_keys():
@@ -78,8 +78,8 @@ def test_references_to_undefined_names():
     text = text.replace('"12": electronics/phones', '"12": electronics/phonez')
     errors = errors_of(text)
     assert "site.yml:18: programs.shop.network: unknown network 'admx' (defined: adm, aw, tpl)" in errors
-    assert "site.yml:26: feeds.shop.program: unknown program 'shopx' (defined: shop)" in errors
-    assert any(e.startswith("site.yml:27: feeds.shop.category_map.12: unknown site category 'electronics/phonez'")
+    assert "site.yml:26: feeds.myshop.program: unknown program 'shopx' (defined: shop)" in errors
+    assert any(e.startswith("site.yml:27: feeds.myshop.category_map.12: unknown site category 'electronics/phonez'")
                for e in errors)
 
 
@@ -88,7 +88,7 @@ def test_bad_urls():
         "source: feeds/shop.yml", "source: ftp://x.example/feed.xml"))
     assert any(e.startswith("site.yml:3: site.base_url: expected an http(s) URL") for e in errors), errors
     errors = errors_of(VALID.replace("source: feeds/shop.yml", "source: https:// bad"))
-    assert any(e.startswith("site.yml:25: feeds.shop.source: expected an http(s) URL") for e in errors), errors
+    assert any(e.startswith("site.yml:25: feeds.myshop.source: expected an http(s) URL") for e in errors), errors
 
 
 def test_network_type_needs_its_ids():
@@ -119,7 +119,7 @@ def test_yaml_syntax_error_has_line_and_column():
 
 
 def test_feed_name_may_not_shadow_a_top_level_category():
-    errors = errors_of(VALID.replace("feeds:\n  shop:", "feeds:\n  electronics:"))
+    errors = errors_of(VALID.replace("feeds:\n  myshop:", "feeds:\n  electronics:"))
     assert any("feeds.electronics: feed name 'electronics' is also a top-level category" in e for e in errors)
 
 
@@ -132,5 +132,5 @@ def test_load_site_without_site_yml(tmp_path):
 def test_site_paths_resolve_from_site_folder(tmp_path):
     (tmp_path / "site.yml").write_text(VALID, encoding="utf-8")
     site = load_site(tmp_path)
-    assert site.feed_path("shop") == tmp_path / "feeds" / "shop.yml"
+    assert site.feed_path("myshop") == tmp_path / "feeds" / "shop.yml"
     assert site.catalog_path == tmp_path / ".showcase" / "catalog.sqlite"

@@ -1,0 +1,323 @@
+"""``showcase build``: catalog -> static storefront, in fixed stages.
+
+1. catalog: import the local feeds first when the catalog is missing or older than them;
+2. images: prepare pictures (hotlinked, or downloaded and resized once);
+3. gather: the whole site model (``model.Site``);
+4. render: every page, in a pool of processes; each worker compiles the templates once, reads
+   product bodies from its own SQLite connection, skips pages whose context is unchanged, and
+   returns manifest entries and counts, not pages;
+5. extras: assets, category data for the filters, sitemaps, robots.txt, the Atom feed;
+6. search: the Pagefind index over the product pages;
+7. swap: the staging folder replaces build/ (see ``output``).
+Every stage's time is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from showcase import __version__
+from showcase.config import Site as SiteFolder
+from showcase.errors import ShowcaseError
+from showcase.render import seo
+from showcase.render.model import Site, check_collisions
+from showcase.render.output import Manifest, Writer, digest, swap_in
+from showcase.render.theme import fingerprinted, make_env, static_files, templates_digest
+
+PRODUCTS_PER_TASK = 200
+
+
+@dataclass
+class BuildResult:
+    pages: int = 0
+    written: int = 0  # files whose bytes changed
+    kept: int = 0  # rendered, same bytes as before: linked
+    skipped: int = 0  # context unchanged: not rendered at all
+    removed: int = 0  # files of the previous build no longer produced
+    stages: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class _Stages:
+    def __init__(self, result: BuildResult, report: Callable[[str], None] | None):
+        self.result, self.report, self.name, self.start = result, report, "", 0.0
+
+    def __call__(self, name: str) -> _Stages:
+        self.name = name
+        return self
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+
+    def __exit__(self, exc_type, *rest):
+        elapsed = round(time.perf_counter() - self.start, 3)
+        self.result.stages[self.name] = elapsed
+        if self.report and exc_type is None:
+            self.report(f"{self.name:<8} {elapsed:7.2f}s")
+
+
+def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, search: bool = True,
+          report: Callable[[str], None] | None = None, progress: Callable[[int, int], None] | None = None,
+          now=None) -> BuildResult:
+    config = folder.config
+    result = BuildResult()
+    stage = _Stages(result, report)
+    live = folder.build_dir
+    staging = folder.root / ".build.next"
+    manifest_path = folder.state_dir / "build-manifest.json"
+    if staging.exists():
+        shutil.rmtree(staging)
+    old = Manifest(manifest_path) if clean else Manifest.load(manifest_path)
+    with stage("catalog"):
+        _ensure_catalog(folder, report)
+    db = _connect(folder.catalog_path)
+    try:
+        with stage("images"):
+            from showcase.render.images import Images
+
+            images = Images(config.images, folder.root, folder.state_dir / "images")
+            sources = [src for (pictures,) in db.execute("SELECT DISTINCT pictures FROM offers WHERE gone_at IS NULL")
+                       for src in json.loads(pictures)]
+            image_report = images.prepare(sources, progress=progress is not None)
+            result.warnings += [f"image {src}: {why} (placeholder shown)" for src, why in image_report.failed]
+            result.warnings += [f"image {src}: {why} (kept the last good copy)" for src, why in image_report.stale]
+        with stage("gather"):
+            site = Site(config, db, images.picture, now=now).gather()
+            inputs = _inputs_digest(folder)
+            site.assets = _asset_names(folder)
+            tasks = _plan(site)
+        staging.mkdir(parents=True)
+        writer = Writer(live, staging, old, inputs_unchanged=(old.inputs == inputs and not clean))
+        with stage("render"):
+            entries, counts = _render_all(site, folder, tasks, writer, jobs, progress)
+        with stage("extras"):
+            _write_extras(site, folder, writer, images)
+            entries.update(writer.entries)
+        if search:
+            with stage("search"):
+                _index_search(staging, writer, old)
+                entries.update(writer.entries)
+        with stage("swap"):
+            result.pages = counts["pages"]
+            result.written, result.kept, result.skipped = (counts["written"] + writer.written,
+                                                           counts["kept"] + writer.kept, counts["skipped"])
+            result.removed = len(set(old.files) - set(entries)) if live.exists() else 0
+            swap_in(staging, live)
+            manifest = Manifest(manifest_path)
+            manifest.inputs, manifest.files = inputs, entries
+            manifest.save()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the live build stays as it was
+        raise
+    finally:
+        db.close()
+    return result
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db.execute("PRAGMA query_only=1")
+    return db
+
+
+def _ensure_catalog(folder: SiteFolder, report) -> None:
+    """Import local feeds when the catalog is missing or older than any of them."""
+    catalog = folder.catalog_path
+    local = [n for n, f in folder.config.feeds.items() if not f.is_remote]
+    stale = not catalog.exists() or any(
+        folder.feed_path(n).is_file() and folder.feed_path(n).stat().st_mtime > catalog.stat().st_mtime for n in local)
+    if not stale:
+        return
+    from showcase.catalog import Catalog
+    from showcase.ingest import import_feed
+
+    with Catalog(catalog) as cat:
+        cat.sync_site_categories(folder.config.category_paths())
+        for name in folder.config.feeds:
+            try:
+                r = import_feed(folder, cat, name)
+                if report:
+                    report(f"  {r.summary_line()}")
+            except ShowcaseError as e:  # the last good catalog of that feed stays; the build goes on
+                if report:
+                    report(f"  {name}: not imported: {e}")
+        os.utime(catalog)  # checked: the catalog is as fresh as the feeds allow
+    if not catalog.exists():
+        raise ShowcaseError(f"{catalog}: no catalog could be built; check the feeds")
+
+
+def _inputs_digest(folder: SiteFolder) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(__version__.encode())
+    h.update(folder.config_path.read_bytes())
+    h.update(templates_digest(folder.root, folder.config.theme).encode())
+    return h.hexdigest()
+
+
+def _asset_names(folder: SiteFolder) -> dict[str, str]:
+    return {name: "/assets/" + fingerprinted(name, path.read_bytes())
+            for name, path in static_files(folder.root, folder.config.theme).items()}
+
+
+# --- planning and rendering ------------------------------------------------------------------------------
+
+
+def _plan(site: Site) -> list[tuple]:
+    """Every page as (kind, argument) tasks, and a check that no two pages want one URL."""
+    tasks: list[tuple] = [("simple", k) for k in ("home", "search", "disclosure", "404", "brands", "shops")]
+    tasks += [("category", path) for path, cat in site.categories.items() if cat.products]
+    tasks += [("listing", "brand", slug) for slug in site.brands]
+    tasks += [("listing", "shop", key) for key in site.shops]
+    ids = list(site.products)
+    tasks += [("products", ids[i:i + PRODUCTS_PER_TASK]) for i in range(0, len(ids), PRODUCTS_PER_TASK)]
+    if site.config.links.mode == "redirect":
+        keys = [k for (k,) in site.db.execute("SELECT key FROM offers WHERE gone_at IS NULL ORDER BY id")]
+        tasks += [("go", keys[i:i + 500]) for i in range(0, len(keys), 500)]
+    check_collisions([("/", "the home page"), ("/search/", "search"), ("/disclosure/", "disclosure"),
+                      ("/brands/", "brands"), ("/shops/", "shops")]
+                     + [(cat.url, f"category {path}") for path, cat in site.categories.items() if cat.products]
+                     + [(f"/brand/{s}/", f"brand {s}") for s in site.brands]
+                     + [(f"/shop/{k}/", f"shop {k}") for k in site.shops])
+    return tasks
+
+
+_WORKER: dict = {}  # per process: the site model (inherited by fork), its templates and writer
+
+
+def _render_all(site: Site, folder: SiteFolder, tasks: list[tuple], writer: Writer, jobs: int | None,
+                progress) -> tuple[dict, dict]:
+    jobs = jobs or os.cpu_count() or 1
+    totals = {"pages": 0, "written": 0, "kept": 0, "skipped": 0}
+    entries: dict[str, list[str]] = {}
+    _WORKER.update(site=site, folder=folder, writer=writer, env=None)
+    try:
+        if jobs == 1 or len(tasks) < 8 or "fork" not in multiprocessing.get_all_start_methods():
+            results = map(_render_task, tasks)
+            pool = None
+        else:
+            # fork: workers inherit the gathered model instead of rebuilding or unpickling it
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
+            results = pool.imap_unordered(_render_task, tasks, chunksize=1)
+        for done, (task_entries, counts) in enumerate(results, 1):
+            entries.update(task_entries)
+            for k in totals:
+                totals[k] += counts[k]
+            if progress:
+                progress(done, len(tasks))
+        if pool:
+            pool.close()
+            pool.join()
+    finally:
+        _WORKER.clear()
+    return entries, totals
+
+
+def _worker_init() -> None:
+    site: Site = _WORKER["site"]
+    site.db = _connect(_WORKER["folder"].catalog_path)  # never share a connection across fork
+
+
+def _render_task(task: tuple) -> tuple[dict, dict]:
+    site: Site = _WORKER["site"]
+    if _WORKER["env"] is None:
+        folder = _WORKER["folder"]
+        env = make_env(folder.root, folder.config.theme)
+        strings = site.strings
+        env.globals.update(_=lambda key, **kw: strings[key].format(**kw) if kw else strings[key],
+                           asset=lambda name: site.assets.get(name, f"/assets/{name}"))
+        _WORKER["env"] = env
+    parent: Writer = _WORKER["writer"]
+    writer = Writer(parent.live, parent.staging, parent.old, parent.inputs_unchanged)
+    pages = 0
+    for url, ctx in _pages(site, task):
+        pages += 1
+        rel = _file_of(url)
+        context_hash = _context_hash(ctx)
+        if writer.reuse(rel, context_hash):
+            continue
+        template = _WORKER["env"].get_template(_template_of(ctx))
+        writer.write(rel, template.render(page=ctx, site=ctx.site).encode(), context_hash)
+    return writer.entries, {"pages": pages, "written": writer.written, "kept": writer.kept,
+                            "skipped": writer.skipped}
+
+
+def _pages(site: Site, task: tuple):
+    kind = task[0]
+    if kind == "simple":
+        if task[1] == "home":
+            yield "/", site.home_page()
+        elif task[1] in ("brands", "shops"):
+            yield site.index_page(task[1])
+        else:
+            yield site.simple_page(task[1])
+    elif kind == "category":
+        yield from site.category_pages(task[1])
+    elif kind == "listing":
+        yield from site.listing_pages(task[1], task[2])
+    elif kind == "products":
+        yield from site.product_pages(task[1])
+    elif kind == "go":
+        for key in task[1]:
+            page = site.go_page(key)
+            if page:
+                yield page
+
+
+def _template_of(ctx) -> str:
+    from showcase.render.context import PAGE_TYPES
+
+    return next(name for name, cls in PAGE_TYPES.items() if isinstance(ctx, cls))
+
+
+def _file_of(url: str) -> str:
+    return url.lstrip("/") if url.endswith(".html") else url.strip("/") + "/index.html" if url != "/" else "index.html"
+
+
+def _context_hash(ctx) -> str:
+    """Everything but ``site`` (covered by the manifest's global inputs hash): same hash, same page."""
+    values = tuple(getattr(ctx, f.name) for f in fields(ctx) if f.name != "site")
+    return digest(repr(values).encode())
+
+
+# --- extras ------------------------------------------------------------------------------------------------
+
+
+def _write_extras(site: Site, folder: SiteFolder, writer: Writer, images) -> None:
+    for name, path in static_files(folder.root, folder.config.theme).items():
+        writer.write(site.assets[name].lstrip("/"), path.read_bytes())
+    for rel in images.publish(writer.staging):
+        writer.record(rel)
+    for path, cat in site.categories.items():
+        if cat.products:
+            writer.write(f"data/{path}/cards.json",
+                         json.dumps(site.category_data(path), ensure_ascii=False, separators=(",", ":")).encode())
+    urls = seo.indexable_urls(site)
+    for rel, data in seo.sitemaps(site.config.site.base_url, urls):
+        writer.write(rel, data)
+    writer.write("robots.txt", seo.robots(site))
+    writer.write("feed.xml", seo.atom(site))
+
+
+def _index_search(staging: Path, writer: Writer, old: Manifest) -> None:
+    """Pagefind over the product pages (only they carry data-pagefind-body); its files adopted."""
+    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(staging), "--output-subdir", "pagefind",
+                           "--glob", "p/**/*.html", "--quiet"], capture_output=True, text=True)
+    if proc.returncode:
+        raise ShowcaseError(f"search index (pagefind) failed: {proc.stderr.strip() or proc.stdout.strip()}")
+    for path in sorted((staging / "pagefind").rglob("*")):
+        if path.is_file():
+            writer.adopt(path.relative_to(staging).as_posix())
