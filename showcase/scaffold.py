@@ -60,6 +60,8 @@ feeds: {}
 GITIGNORE = """\
 # showcase output and state
 /build/
+/.build.next/
+/.build.previous/
 /.showcase/
 # feeds downloaded by `showcase fetch` (and its in-progress temp files)
 /feeds/*.feed

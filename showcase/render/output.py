@@ -124,7 +124,7 @@ class Writer:
 
 def swap_in(staging: Path, live: Path) -> None:
     """Replace the live build by the staging folder: two renames, the old build removed after."""
-    previous = live.with_name(f".{live.name}.previous")
+    previous = live.with_name(f".{live.name}.previous")  # .build.previous
     if previous.exists():
         shutil.rmtree(previous)
     if live.exists():
