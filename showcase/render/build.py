@@ -27,10 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import jinja2
+
 from showcase import __version__
 from showcase.config import Site as SiteFolder
 from showcase.errors import ShowcaseError
 from showcase.render import seo
+from showcase.render.images import PLACEHOLDER, Images
 from showcase.render.model import Site, check_collisions
 from showcase.render.output import Manifest, Writer, digest, swap_in
 from showcase.render.theme import fingerprinted, make_env, static_files, templates_digest
@@ -87,8 +90,6 @@ def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, s
     db = _connect(folder.catalog_path)
     try:
         with stage("images"):
-            from showcase.render.images import Images
-
             images = Images(config.images, folder.root, folder.state_dir / "images")
             sources = [src for (pictures,) in db.execute("SELECT DISTINCT pictures FROM offers WHERE gone_at IS NULL")
                        for src in json.loads(pictures)]
@@ -249,8 +250,14 @@ def _render_task(task: tuple) -> tuple[dict, dict]:
         context_hash = _context_hash(ctx)
         if writer.reuse(rel, context_hash):
             continue
-        template = _WORKER["env"].get_template(_template_of(ctx))
-        writer.write(rel, template.render(page=ctx, site=ctx.site).encode(), context_hash)
+        name = _template_of(ctx)
+        try:
+            html = _WORKER["env"].get_template(name).render(page=ctx, site=ctx.site)
+        except jinja2.TemplateSyntaxError as e:
+            raise ShowcaseError(f"template {e.filename or e.name}:{e.lineno}: {e.message}") from None
+        except jinja2.TemplateError as e:  # an undefined variable, a failing filter...
+            raise ShowcaseError(f"template {name} failed on {url}: {e}") from None
+        writer.write(rel, html.encode(), context_hash)
     return writer.entries, {"pages": pages, "written": writer.written, "kept": writer.kept,
                             "skipped": writer.skipped}
 
@@ -300,7 +307,8 @@ def _write_extras(site: Site, folder: SiteFolder, writer: Writer, images) -> Non
     for name, path in static_files(folder.root, folder.config.theme).items():
         writer.write(site.assets[name].lstrip("/"), path.read_bytes())
     for rel in images.publish(writer.staging):
-        writer.record(rel)
+        # resized pictures are named by their content hash; only the placeholder needs its bytes compared
+        writer.adopt(rel) if rel.endswith(PLACEHOLDER) else writer.record(rel)
     for path, cat in site.categories.items():
         if cat.products:
             writer.write(f"data/{path}/cards.json",

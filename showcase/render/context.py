@@ -27,7 +27,7 @@ class Money:
 class Picture:
     src: str  # fallback image URL (JPEG, or the feed's URL when hotlinked)
     width: int  # intrinsic size, always set (no layout shift)
-    height: int
+    height: int  # intrinsic height
     srcset: str = ""  # JPEG srcset, '' when hotlinked
     webp_srcset: str = ""  # WebP srcset for <source type="image/webp">, '' when hotlinked
     placeholder: bool = False  # missing or broken image: src is the placeholder
@@ -36,8 +36,8 @@ class Picture:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    url: str
-    text: str
+    url: str  # site-absolute path
+    text: str  # the link text
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +45,14 @@ class Card:
     """A product in a listing (home, category, brand, shop, similar products)."""
 
     url: str  # product page
-    title: str
-    brand: str
-    picture: Picture | None
+    title: str  # product title
+    brand: str  # brand name, '' when unknown
+    picture: Picture | None  # main picture, None when the product has none
     price: Money | None  # the lowest live price; None when no shop sells it now
     old_price: Money | None  # the old price of that cheapest offer, when it is discounted
     discount: int  # percent, 0 when none
     shops: int  # how many shops sell it now
-    available: bool
+    available: bool  # some shop has it in stock
     brand_slug: str  # for filters
     shop_keys: tuple[str, ...]  # program names of the shops selling it, for filters
 
@@ -73,25 +73,25 @@ class OfferRow:
 
     shop: str  # shop name
     shop_url: str  # the shop's page on this site
-    price: Money
-    old_price: Money | None
-    discount: int
-    available: bool
+    price: Money  # this shop's price
+    old_price: Money | None  # its old price, when discounted
+    discount: int  # percent, 0 when none
+    available: bool  # in stock at this shop
     href: str  # the outbound link: the deep link (links.mode direct) or /go/<key>/ (redirect) or the tracker
     rel: str  # "sponsored nofollow noopener"
-    ad: AdLabel | None
+    ad: AdLabel | None  # ad marking, for programs with an erid
 
 
 @dataclass(frozen=True, slots=True)
 class Crumb:
-    name: str
-    url: str
+    name: str  # shown text
+    url: str  # site-absolute path
 
 
 @dataclass(frozen=True, slots=True)
 class Pager:
     page: int  # 1-based
-    pages: int
+    pages: int  # total pages
     prev_url: str  # '' on the first page
     next_url: str  # '' on the last page
     links: tuple[Link, ...]  # every page number with its URL (text is the number)
@@ -100,7 +100,7 @@ class Pager:
 @dataclass(frozen=True, slots=True)
 class ChartPoint:
     x: float  # SVG user units
-    y: float
+    y: float  # SVG user units, down from the top
     label: str  # "12.03.2026: 1 299 ₽"
 
 
@@ -108,8 +108,8 @@ class ChartPoint:
 class PriceChart:
     """A product's price history, laid out for an inline SVG (no script)."""
 
-    width: int
-    height: int
+    width: int  # SVG viewBox width
+    height: int  # SVG viewBox height
     path: str  # SVG path data of the lowest price over time
     points: tuple[ChartPoint, ...]  # one per change, with a readable label (for <title> / a table)
     y_labels: tuple[ChartPoint, ...]  # axis labels (min, max price)
@@ -119,17 +119,17 @@ class PriceChart:
 
 @dataclass(frozen=True, slots=True)
 class CategoryTile:
-    name: str
-    url: str
+    name: str  # category name
+    url: str  # category page
     count: int  # products listed under it (with its subcategories)
-    picture: Picture | None
+    picture: Picture | None  # its first product's picture, None when none
 
 
 @dataclass(frozen=True, slots=True)
 class Facet:
     key: str  # brand slug or shop (program) name
-    text: str
-    count: int
+    text: str  # shown name
+    count: int  # products with this value
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,81 +146,81 @@ class Meta:
 
 @dataclass(frozen=True, slots=True)
 class SiteContext:
-    title: str
+    title: str  # site.title from site.yml
     base_url: str  # absolute, ends with '/'
-    language: str
-    currency: str
+    language: str  # "ru" | "en"
+    currency: str  # ISO 4217 code of every price
     nav: tuple[Link, ...]  # top categories
     strings: dict  # interface strings for the site language (see showcase/render/i18n.py)
     css: str  # URL of the fingerprinted stylesheet
     js: str  # URL of the fingerprinted script (filters; the site works without it)
-    search_url: str
-    disclosure_url: str
+    search_url: str  # the search page
+    disclosure_url: str  # the affiliate disclosure page (linked from every footer)
     year: int  # for the footer
     extra: dict  # site.yml `extra`, free-form values for themes
 
 
 @dataclass(frozen=True, slots=True)
 class HomePage:
-    site: SiteContext
-    meta: Meta
-    top_categories: tuple[CategoryTile, ...]
-    best_discounts: tuple[Card, ...]
-    new_arrivals: tuple[Card, ...]
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
+    top_categories: tuple[CategoryTile, ...]  # top-level categories that list products
+    best_discounts: tuple[Card, ...]  # available products, biggest discount first
+    new_arrivals: tuple[Card, ...]  # available products, newest first
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryPage:
-    site: SiteContext
-    meta: Meta
-    name: str
-    breadcrumbs: tuple[Crumb, ...]
-    subcategories: tuple[CategoryTile, ...]
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
+    name: str  # category name (the <h1>)
+    breadcrumbs: tuple[Crumb, ...]  # home first, this category last
+    subcategories: tuple[CategoryTile, ...]  # child categories that list products
     cards: tuple[Card, ...]  # this page's products, default order
-    pager: Pager
+    pager: Pager  # static pagination
     total: int  # products in the category (all pages)
     brands: tuple[Facet, ...]  # filter facets over the whole category
-    shops: tuple[Facet, ...]
+    shops: tuple[Facet, ...]  # shop facets: key is the program name
     price_min: int  # whole currency units, over the whole category (0 when empty)
-    price_max: int
+    price_max: int  # whole currency units, rounded up
     data_url: str  # JSON with every card of the category, for filtering and sorting in the browser
 
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    site: SiteContext
-    meta: Meta
-    title: str
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
+    title: str  # product title (the <h1>)
     brand: Link | None  # the brand page
     gallery: tuple[Picture, ...]  # first is the main picture
     price: Money | None  # the lowest live price
-    old_price: Money | None
-    discount: int
+    old_price: Money | None  # old price of the cheapest offer, when discounted
+    discount: int  # percent, 0 when none
     available: bool  # some shop sells it now
     gone: bool  # no shop lists it any more: "not available", alternatives, noindex
     offers: tuple[OfferRow, ...]  # live offers sorted by price (the price comparison), available first
     params: tuple[tuple[str, str], ...]  # (name, value with unit)
     description: Markup  # sanitized HTML from the catalog
-    breadcrumbs: tuple[Crumb, ...]
+    breadcrumbs: tuple[Crumb, ...]  # home, category path, the product
     similar: tuple[Card, ...]  # same category, available first
     variants: tuple[Link, ...]  # other products of the same variant group
     chart: PriceChart | None  # None with fewer than two price points
-    gtin: str
-    vendor_code: str
+    gtin: str  # GTIN/EAN without leading zeros, '' when unknown
+    vendor_code: str  # manufacturer's part number, '' when unknown
 
 
 @dataclass(frozen=True, slots=True)
 class ListingPage:
     """Brand and shop pages: a heading and a paginated list of cards."""
 
-    site: SiteContext
-    meta: Meta
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
     kind: str  # "brand" | "shop"
-    name: str
-    breadcrumbs: tuple[Crumb, ...]
-    cards: tuple[Card, ...]
-    pager: Pager
-    total: int
+    name: str  # brand or shop name (the <h1>)
+    breadcrumbs: tuple[Crumb, ...]  # home, all brands/shops, this one
+    cards: tuple[Card, ...]  # this page's products
+    pager: Pager  # static pagination
+    total: int  # products on all pages
     ad: AdLabel | None = None  # shop pages of programs with an erid
 
 
@@ -228,40 +228,40 @@ class ListingPage:
 class IndexPage:
     """The list of all brands or all shops."""
 
-    site: SiteContext
-    meta: Meta
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
     kind: str  # "brands" | "shops"
     items: tuple[Facet, ...]  # key is the page URL here
 
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    site: SiteContext
-    meta: Meta
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
     index_url: str  # the Pagefind bundle folder ("/pagefind/")
 
 
 @dataclass(frozen=True, slots=True)
 class DisclosurePage:
-    site: SiteContext
-    meta: Meta
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
     programs: tuple[tuple[str, str, AdLabel | None], ...] = field(default=())  # (shop, network, ad label)
 
 
 @dataclass(frozen=True, slots=True)
 class NotFoundPage:
-    site: SiteContext
-    meta: Meta
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
 
 
 @dataclass(frozen=True, slots=True)
 class RedirectPage:
     """/go/<key>/ in links.mode redirect: forwards to the deep link."""
 
-    site: SiteContext
-    meta: Meta
+    site: SiteContext  # shared by every page: see SiteContext
+    meta: Meta  # head of the page: see Meta
     target: str  # the deep link
-    shop: str
+    shop: str  # shop name, for the visible link
 
 
 PAGE_TYPES = {"home.html": HomePage, "category.html": CategoryPage, "product.html": ProductPage,

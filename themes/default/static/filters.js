@@ -1,6 +1,5 @@
-/* Category filters and sorting in the browser, over the JSON at form[data-src]
-   ({"cards": [{url, title, brand, brand_slug, shops, price, price_text, old_price_text, discount,
-   available, img}]}). Without this script the paginated list works as it is. */
+/* Category filters and sorting in the browser over form[data-src] (shape: themes/default/README.md).
+   Without this script the paginated list works as it is. */
 (function () {
   "use strict";
   var form = document.getElementById("filters");

@@ -1,0 +1,188 @@
+"""The demo storefront built once and served over HTTP, for the site quality tests and bench/lighthouse.py.
+
+    site = build_demo(Path("/tmp/x/demo"))      # copies site.yml + feeds/demo there, runs `showcase build`
+    with serve(site) as served:                 # a thread with http.server on 127.0.0.1, 404.html for 404s
+        served.url("/electronics/smartphones/") # -> "http://127.0.0.1:<port>/electronics/smartphones/"
+        served.file("/p/some-slug/")            # -> build/p/some-slug/index.html
+
+`tests/conftest.py` turns this into the session fixture ``built_demo`` (built and served once per run).
+
+External tools (chromium, Lighthouse and the Nu HTML checker from npm, Playwright) are looked up here;
+``require(ok, why)`` skips a test that needs a missing one, except in CI (``CI`` set), where it fails:
+a broken install must not pass as green.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+NODE_MODULES = REPO / "node_modules"
+LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# Debian's chromium (apt); CHROME_PATH points elsewhere on other machines (Lighthouse reads it too).
+CHROMIUM = Path(os.environ.get("CHROME_PATH") or "/usr/bin/chromium")
+# Flags from /work/shared/TOOLING.md. Lighthouse runs add --headless and --no-sandbox (root in CI);
+# Playwright adds both itself. /dev/shm is small in containers, and the Debian wrapper's check for it is broken.
+CHROME_FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require(ok: object, why: str) -> None:
+    """Skip the calling test when ``ok`` is false (a tool is missing), saying ``why``; in CI, fail instead."""
+    if ok:
+        return
+    import pytest
+
+    if in_ci():
+        pytest.fail(f"CI=true but {why}: the CI install (.ci/run) is broken", pytrace=False)
+    pytest.skip(why)
+
+
+def chromium_missing() -> str:
+    """Why chromium cannot be used, or "" when it can."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"chromium not found at {CHROMIUM} (apt install chromium, or set CHROME_PATH)"
+    return ""
+
+
+def lighthouse_missing() -> str:
+    if not LIGHTHOUSE.exists():
+        return f"Lighthouse not installed ({LIGHTHOUSE} missing: run `npm ci` in {REPO})"
+    if not shutil.which("node"):
+        return "node not found (apt install nodejs npm)"
+    return chromium_missing()
+
+
+def vnu_missing() -> str:
+    if not VNU_JAR.is_file():
+        return f"the Nu HTML checker is not installed ({VNU_JAR} missing: run `npm ci` in {REPO})"
+    if not shutil.which("java"):
+        return "java not found (apt install default-jre-headless)"
+    return ""
+
+
+# --- build ---------------------------------------------------------------------------------------
+
+
+def copy_demo(dest: Path) -> Path:
+    """A copy of the repository's demo site (site.yml + feeds/demo) at ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "site.yml", dest / "site.yml")
+    shutil.copytree(REPO / "feeds" / "demo", dest / "feeds" / "demo", dirs_exist_ok=True)
+    return dest
+
+
+def build_site(root: Path) -> Path:
+    """`showcase --site ROOT build` in a child process; its build/ folder. Raises with the output on failure."""
+    proc = subprocess.run([sys.executable, "-m", "showcase", "--site", str(root), "build"], cwd=root,
+                          capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"showcase build failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    build = root / "build"
+    if not (build / "index.html").is_file():
+        raise RuntimeError(f"showcase build wrote no {build / 'index.html'}:\n{proc.stdout}\n{proc.stderr}")
+    return build
+
+
+def build_demo(dest: Path) -> Path:
+    """Copies the demo site to ``dest`` and builds it; returns ``dest`` (the site folder)."""
+    copy_demo(dest)
+    build_site(dest)
+    return dest
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files from the build, the site's own 404.html for a missing path, no request log."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real web server; every response has a Content-Length
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
+                      ".wasm": "application/wasm", ".json": "application/json", ".webp": "image/webp",
+                      ".svg": "image/svg+xml", ".xml": "application/xml"}
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@dataclass(frozen=True)
+class ServedSite:
+    root: Path       # the site folder (site.yml, .showcase/catalog.sqlite, build/)
+    build: Path      # root / "build"
+    origin: str      # "http://127.0.0.1:<port>"
+    base_url: str    # site.base_url from site.yml, ending with "/"
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / ".showcase" / "catalog.sqlite"
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def file(self, path: str) -> Path | None:
+        """The build file a site-absolute URL path is served from (/x/ -> x/index.html), or None."""
+        return resolve(self.build, path)
+
+
+def resolve(build: Path, path: str) -> Path | None:
+    """The file under ``build`` that serves URL path ``path`` (query and fragment ignored), or None."""
+    path = unquote(urlsplit(path).path)
+    if not path.startswith("/"):
+        return None
+    target = (build / path.lstrip("/")).resolve()
+    if not target.is_relative_to(build.resolve()):
+        return None
+    if path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+@contextlib.contextmanager
+def serve(root: Path, base_url: str | None = None) -> Iterator[ServedSite]:
+    """Serves ``root/build`` on 127.0.0.1 (a free port) in a thread for the duration of the block."""
+    build = root / "build"
+    if base_url is None:
+        from showcase.config import load_site
+
+        base_url = str(load_site(root).config.site.base_url)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(build)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield ServedSite(root=root, build=build, origin=f"http://{host}:{port}", base_url=base_url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
