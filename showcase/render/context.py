@@ -154,6 +154,9 @@ class SiteContext:
     strings: dict  # interface strings for the site language (see showcase/render/i18n.py)
     css: str  # URL of the fingerprinted stylesheet
     js: str  # URL of the fingerprinted script (filters; the site works without it)
+    home_url: str  # the home page, site-absolute ("/"): works in a local preview too
+    brands_url: str  # the list of all brands
+    shops_url: str  # the list of all shops
     search_url: str  # the search page
     disclosure_url: str  # the affiliate disclosure page (linked from every footer)
     year: int  # for the footer

@@ -31,6 +31,8 @@ from showcase.render import context as c
 from showcase.render.i18n import STRINGS
 
 REL = "sponsored nofollow noopener"
+NETWORK_NAMES = {"admitad": "Admitad", "awin": "Awin", "cj": "CJ Affiliate", "impact": "Impact",
+                 "rakuten": "Rakuten Advertising", "amazon": "Amazon Associates", "ebay": "eBay Partner Network"}
 LOCALES = {"ru": "ru_RU", "en": "en_US"}
 SIMILAR = 8
 HOME_CARDS = 12
@@ -104,6 +106,9 @@ class Site:
         self.variants: dict[str, list[int]] = defaultdict(list)
         self.links = self._link_builders()
         self.assets: dict[str, str] = {}  # static file name -> fingerprinted URL, set by the builder
+        self.position: dict[int, int] = {}  # product id -> its index in its own category's listing
+        self._money: dict[int, c.Money] = {}
+        self._site_context: c.SiteContext | None = None
 
     # --- gather ----------------------------------------------------------------------------------
     def gather(self) -> Site:
@@ -181,16 +186,25 @@ class Site:
                 self.shops.setdefault(shop, []).append(p.id)
         self.brands = {slug: (brand_names[slug].most_common(1)[0][0], ids)
                        for slug, ids in sorted(brand_products.items())}
+        for cat in self.categories.values():
+            for i, pid in enumerate(cat.products):
+                if self.products[pid].category == cat.path:
+                    self.position[pid] = i
 
     # --- shared pieces ---------------------------------------------------------------------------
     def money(self, cents: int | None) -> c.Money | None:
         if cents is None:
             return None
-        amount = Decimal(cents) / 100
-        digits = 0 if amount == amount.to_integral_value() else 2
-        text = format_currency(amount, self.config.site.currency, locale=self.locale,
-                               format="#,##0" + (".00" if digits else "") + "\u00a0¤", currency_digits=False)
-        return c.Money(amount, text)
+        money = self._money.get(cents)
+        if money is None:  # Babel takes ~30 µs a call; prices repeat across pages
+            amount = Decimal(cents) / 100
+            digits = 0 if amount == amount.to_integral_value() else 2
+            text = format_currency(amount, self.config.site.currency, locale=self.locale,
+                                   format="#,##0" + (".00" if digits else "") + "\u00a0¤", currency_digits=False)
+            money = c.Money(amount, text)
+            if len(self._money) < 200_000:
+                self._money[cents] = money
+        return money
 
     def picture(self, source: str, alt: str) -> c.Picture | None:
         if not source:
@@ -206,10 +220,15 @@ class Site:
                       brand_slug=product.brand_slug, shop_keys=product.shops)
 
     def site_context(self) -> c.SiteContext:
+        if self._site_context is None:
+            self._site_context = self._make_site_context()
+        return self._site_context
+
+    def _make_site_context(self) -> c.SiteContext:
         s = self.config.site
         nav = tuple(c.Link(cat.url, cat.name) for cat in self.top_categories())
         return c.SiteContext(title=s.title, base_url=s.base_url, language=self.lang, currency=s.currency, nav=nav,
-                             strings=self.strings, css=self.assets.get("site.css", "/assets/site.css"),
+                             strings=self.strings, home_url="/", brands_url="/brands/", shops_url="/shops/", css=self.assets.get("site.css", "/assets/site.css"),
                              js=self.assets.get("filters.js", "/assets/filters.js"), search_url="/search/",
                              disclosure_url="/disclosure/", year=self.now.year, extra=dict(self.config.extra))
 
@@ -427,8 +446,9 @@ class Site:
         jsonld = [self._product_jsonld(product, rows, gallery), self.breadcrumb_jsonld(crumbs)]
         brand = (c.Link(f"/brand/{product.brand_slug}/", product.brand)
                  if product.brand_slug in self.brands else None)
-        description_text = _plain(description) or s["product_description"].format(
-            title=product.title, shops=len(rows), price=price_money.text if price_money else "")
+        description_text = _plain(description) or (
+            s["product_description_gone"].format(title=product.title) if product.gone
+            else s["product_description"].format(title=product.title, shops=len(rows), price=price_money.text))
         return c.ProductPage(
             site=self.site_context(),
             meta=self.meta(product.title, description_text, product.url, noindex=product.gone, og_type="product",
@@ -448,10 +468,7 @@ class Site:
         if cat is None:
             return []
         ids = cat.products
-        try:
-            at = ids.index(product.id)
-        except ValueError:
-            at = 0  # a gone product: its category's first products are the alternatives
+        at = self.position.get(product.id, 0)  # a gone product: its category's first products are alternatives
         picked = [i for i in ids[max(0, at - SIMILAR // 2):at + SIMILAR // 2 + 1] if i != product.id]
         if len(picked) < SIMILAR:
             picked += [i for i in ids[:SIMILAR * 2] if i != product.id and i not in picked]
@@ -536,7 +553,8 @@ class Site:
                                             meta=self.meta(s["search"], s["search"], "/search/", noindex=True),
                                             index_url="/pagefind/")
         if kind == "disclosure":
-            programs = tuple((p.name, self.config.networks[p.network].type, self.ad_label(name))
+            programs = tuple((p.name, NETWORK_NAMES.get(self.config.networks[p.network].type, p.network),
+                              self.ad_label(name))
                              for name, p in self.config.programs.items() if name in self.shops)
             return "/disclosure/", c.DisclosurePage(site=self.site_context(), meta=self.meta(
                 s["disclosure"], s["disclosure_description"], "/disclosure/"), programs=programs)
