@@ -228,7 +228,8 @@ class Site:
         s = self.config.site
         nav = tuple(c.Link(cat.url, cat.name) for cat in self.top_categories())
         return c.SiteContext(title=s.title, base_url=s.base_url, language=self.lang, currency=s.currency, nav=nav,
-                             strings=self.strings, home_url="/", brands_url="/brands/", shops_url="/shops/", css=self.assets.get("site.css", "/assets/site.css"),
+                             strings=self.strings, home_url="/", brands_url="/brands/", shops_url="/shops/",
+                             css=self.assets.get("site.css", "/assets/site.css"),
                              js=self.assets.get("filters.js", "/assets/filters.js"), search_url="/search/",
                              disclosure_url="/disclosure/", year=self.now.year, extra=dict(self.config.extra))
 
