@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,9 +115,10 @@ class _Handler(SimpleHTTPRequestHandler):
     """Static files from the build, the site's own 404.html for a missing path, no request log."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as a real web server; every response has a Content-Length
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
-                      ".wasm": "application/wasm", ".json": "application/json", ".webp": "image/webp",
-                      ".svg": "image/svg+xml", ".xml": "application/xml"}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
+        ".wasm": "application/wasm", ".json": "application/json", ".webp": "image/webp", ".svg": "image/svg+xml",
+        ".xml": "application/xml"}
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -133,6 +135,14 @@ class _Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser closing a connection early
+            super().handle_error(request, client_address)
 
 
 @dataclass(frozen=True)
@@ -175,8 +185,7 @@ def serve(root: Path, base_url: str | None = None) -> Iterator[ServedSite]:
         from showcase.config import load_site
 
         base_url = str(load_site(root).config.site.base_url)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(build)))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), partial(_Handler, directory=str(build)))
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -186,3 +195,61 @@ def serve(root: Path, base_url: str | None = None) -> Iterator[ServedSite]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# --- the catalog behind a build --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Product:
+    id: int
+    slug: str
+    title: str
+
+    @property
+    def path(self) -> str:
+        return f"/p/{self.slug}/"
+
+
+def sample_products(site: ServedSite) -> dict[str, Product]:
+    """One product of each kind the product template treats differently, read from the catalog:
+    ``multi_shop_ad`` (the most offers, one of them from a program with an ad-marking erid),
+    ``single_shop``, ``out_of_stock``, ``discount``, ``foreign_currency``, ``unmapped_category``, ``gone``.
+    Kinds the catalog has no product for are left out."""
+    import sqlite3
+
+    from showcase.config import load_site
+
+    programs = load_site(site.root).config.programs
+    erid = sorted(name for name, p in programs.items() if p.erid) or [""]
+    marks = ",".join("?" * len(erid))
+    queries = {
+        "multi_shop_ad": (f"""SELECT p.id FROM products p JOIN offers o ON o.product_id = p.id AND o.gone_at IS NULL
+            GROUP BY p.id HAVING COUNT(DISTINCT o.program) > 1 AND SUM(o.program IN ({marks})) > 0
+            ORDER BY COUNT(*) DESC, p.id LIMIT 1""", erid),
+        "single_shop": (f"""SELECT p.id FROM products p JOIN offers o ON o.product_id = p.id AND o.gone_at IS NULL
+            GROUP BY p.id HAVING COUNT(*) = 1 AND SUM(o.program IN ({marks})) = 0 AND MAX(o.available) = 1
+            ORDER BY p.id LIMIT 1""", erid),
+        "out_of_stock": ("""SELECT p.id FROM products p JOIN offers o ON o.product_id = p.id AND o.gone_at IS NULL
+            GROUP BY p.id HAVING MAX(o.available) = 0 ORDER BY p.id LIMIT 1""", []),
+        "discount": ("""SELECT product_id FROM offers WHERE gone_at IS NULL AND available = 1
+            AND old_price_cents > price_cents ORDER BY product_id LIMIT 1""", []),
+        "foreign_currency": ("""SELECT product_id FROM offers WHERE gone_at IS NULL
+            AND source_price NOT LIKE '%RUB' AND source_price GLOB '*[A-Z][A-Z][A-Z]' ORDER BY product_id LIMIT 1""",
+                             []),
+        "unmapped_category": ("""SELECT p.id FROM products p JOIN categories c ON c.path = p.category
+            WHERE c.source = 'feed' AND EXISTS (SELECT 1 FROM offers o WHERE o.product_id = p.id AND o.gone_at IS NULL)
+            ORDER BY p.id LIMIT 1""", []),
+        "gone": ("""SELECT p.id FROM products p WHERE NOT EXISTS
+            (SELECT 1 FROM offers o WHERE o.product_id = p.id AND o.gone_at IS NULL) ORDER BY p.id LIMIT 1""", []),
+    }
+    out: dict[str, Product] = {}
+    db = sqlite3.connect(f"file:{site.catalog}?mode=ro", uri=True)
+    try:
+        for kind, (sql, args) in queries.items():
+            row = db.execute(sql, args).fetchone()
+            if row:
+                out[kind] = Product(*db.execute("SELECT id, slug, title FROM products WHERE id = ?", row).fetchone())
+    finally:
+        db.close()
+    return out

@@ -179,3 +179,23 @@ def test_parallel_build_equals_serial(mini, tmp_path_factory):
     assert result.exit_code == 0, result.output
     assert {p: (site / "build" / p).read_bytes() for p in snapshot(site / "build")} == serial
     assert os.path.exists(site / "build" / "pagefind" / "pagefind.js")
+
+
+def test_an_interrupted_commit_is_finished_by_the_next_run(mini):
+    """The journal is written before files move: whatever stopped the last run, the next one rolls forward."""
+    from showcase.render.output import finish_commit
+
+    site = mini()
+    build(site)
+    staging = site / ".build.next"
+    (staging / "p" / "kettle-one").mkdir(parents=True)
+    (staging / "p" / "kettle-one" / "index.html").write_text("new", encoding="utf-8")
+    journal = site / ".showcase" / "build-commit.json"
+    journal.write_text(json.dumps({"staging": str(staging), "live": str(site / "build"),
+                                   "remove": ["p/kettle-three/index.html"]}), encoding="utf-8")
+    finish_commit(journal)
+    assert (site / "build" / "p" / "kettle-one" / "index.html").read_text(encoding="utf-8") == "new"
+    assert not (site / "build" / "p" / "kettle-three").exists()  # emptied folders go too
+    assert not journal.exists() and not staging.exists()
+    build(site, "--clean")  # (this journal was made up: only a clean build knows to redo those pages)
+    assert 'class="buy"' in (site / "build" / "p" / "kettle-one" / "index.html").read_text(encoding="utf-8")

@@ -5,10 +5,11 @@
 3. gather: the whole site model (``model.Site``);
 4. render: every page, in a pool of processes; each worker compiles the templates once, reads
    product bodies from its own SQLite connection, skips pages whose context is unchanged, and
-   returns manifest entries and counts, not pages;
-5. extras: assets, category data for the filters, sitemaps, robots.txt, the Atom feed;
-6. search: the Pagefind index over the product pages;
-7. swap: the staging folder replaces build/ (see ``output``).
+   returns manifest entries and counts, not pages; changed pages go to the staging folder;
+5. extras: assets, pictures, category data for the filters, sitemaps, robots.txt, the Atom feed;
+6. search: the Pagefind index, rebuilt from one small document per product
+   (``.showcase/search/``) only when one of them changed;
+7. commit: the staging folder reaches build/ (see ``output``).
 Every stage's time is reported.
 """
 
@@ -18,13 +19,16 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from html import escape
 from pathlib import Path
 
 import jinja2
@@ -33,9 +37,10 @@ from showcase import __version__
 from showcase.config import Site as SiteFolder
 from showcase.errors import ShowcaseError
 from showcase.render import seo
+from showcase.render.context import ProductPage
 from showcase.render.images import PLACEHOLDER, Images
 from showcase.render.model import Site, check_collisions
-from showcase.render.output import Manifest, Writer, digest, swap_in
+from showcase.render.output import Manifest, Writer, commit, digest, finish_commit
 from showcase.render.theme import fingerprinted, make_env, static_files, templates_digest
 
 PRODUCTS_PER_TASK = 200
@@ -81,10 +86,17 @@ def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, s
     stage = _Stages(result, report)
     live = folder.build_dir
     staging = folder.root / ".build.next"
+    journal = folder.state_dir / "build-commit.json"
+    search_docs = folder.state_dir / "search"
     manifest_path = folder.state_dir / "build-manifest.json"
+    folder.state_dir.mkdir(parents=True, exist_ok=True)
+    finish_commit(journal)  # a commit that a previous run could not finish
     if staging.exists():
         shutil.rmtree(staging)
-    old = Manifest(manifest_path) if clean else Manifest.load(manifest_path)
+    old = Manifest.load(manifest_path)
+    full = clean or not live.exists() or not old.files
+    if clean and search_docs.exists():
+        shutil.rmtree(search_docs)
     with stage("catalog"):
         _ensure_catalog(folder, report)
     db = _connect(folder.catalog_path)
@@ -102,25 +114,22 @@ def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, s
             site.assets = _asset_names(folder)
             tasks = _plan(site)
         staging.mkdir(parents=True)
-        writer = Writer(live, staging, old, inputs_unchanged=(old.inputs == inputs and not clean))
+        writer = Writer(live, staging, old, inputs_unchanged=old.inputs == inputs, full=full)
         with stage("render"):
-            entries, counts = _render_all(site, folder, tasks, writer, jobs, progress)
+            entries, counts = _render_all(site, folder, tasks, writer, search_docs, jobs, progress)
         with stage("extras"):
             _write_extras(site, folder, writer, images)
-            entries.update(writer.entries)
         if search:
             with stage("search"):
-                _index_search(staging, writer, old)
-                entries.update(writer.entries)
-        with stage("swap"):
-            result.pages = counts["pages"]
-            result.written, result.kept, result.skipped = (counts["written"] + writer.written,
-                                                           counts["kept"] + writer.kept, counts["skipped"])
-            result.removed = len(set(old.files) - set(entries)) if live.exists() else 0
-            swap_in(staging, live)
+                _index_search(search_docs, writer, old, rerun=counts["search_changed"] > 0 or full)
+        entries.update(writer.entries)
+        with stage("commit"):
             manifest = Manifest(manifest_path)
             manifest.inputs, manifest.files = inputs, entries
-            manifest.save()
+            result.removed = commit(staging, live, journal, manifest, old, full)
+            result.pages = counts["pages"]
+            result.written, result.kept = counts["written"] + writer.written, counts["kept"] + writer.kept
+            result.skipped = counts["skipped"]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # the live build stays as it was
         raise
@@ -199,12 +208,12 @@ def _plan(site: Site) -> list[tuple]:
 _WORKER: dict = {}  # per process: the site model (inherited by fork), its templates and writer
 
 
-def _render_all(site: Site, folder: SiteFolder, tasks: list[tuple], writer: Writer, jobs: int | None,
-                progress) -> tuple[dict, dict]:
+def _render_all(site: Site, folder: SiteFolder, tasks: list[tuple], writer: Writer, search_docs: Path,
+                jobs: int | None, progress) -> tuple[dict, dict]:
     jobs = jobs or os.cpu_count() or 1
-    totals = {"pages": 0, "written": 0, "kept": 0, "skipped": 0}
+    totals = {"pages": 0, "written": 0, "kept": 0, "skipped": 0, "search_changed": 0}
     entries: dict[str, list[str]] = {}
-    _WORKER.update(site=site, folder=folder, writer=writer, env=None)
+    _WORKER.update(site=site, folder=folder, writer=writer, search_docs=search_docs, env=None)
     try:
         if jobs == 1 or len(tasks) < 8 or "fork" not in multiprocessing.get_all_start_methods():
             results = map(_render_task, tasks)
@@ -242,14 +251,16 @@ def _render_task(task: tuple) -> tuple[dict, dict]:
                            asset=lambda name: site.assets.get(name, f"/assets/{name}"))
         _WORKER["env"] = env
     parent: Writer = _WORKER["writer"]
-    writer = Writer(parent.live, parent.staging, parent.old, parent.inputs_unchanged)
-    pages = 0
+    writer = Writer(parent.live, parent.staging, parent.old, parent.inputs_unchanged, parent.full)
+    pages = search_changed = 0
     for url, ctx in _pages(site, task):
         pages += 1
         rel = _file_of(url)
         context_hash = _context_hash(ctx)
         if writer.reuse(rel, context_hash):
             continue
+        if isinstance(ctx, ProductPage):
+            search_changed += _update_search_doc(_WORKER["search_docs"] / rel, ctx)
         name = _template_of(ctx)
         try:
             html = _WORKER["env"].get_template(name).render(page=ctx, site=ctx.site)
@@ -259,7 +270,7 @@ def _render_task(task: tuple) -> tuple[dict, dict]:
             raise ShowcaseError(f"template {name} failed on {url}: {e}") from None
         writer.write(rel, html.encode(), context_hash)
     return writer.entries, {"pages": pages, "written": writer.written, "kept": writer.kept,
-                            "skipped": writer.skipped}
+                            "skipped": writer.skipped, "search_changed": search_changed}
 
 
 def _pages(site: Site, task: tuple):
@@ -303,12 +314,12 @@ def _context_hash(ctx) -> str:
 # --- extras ------------------------------------------------------------------------------------------------
 
 
-def _write_extras(site: Site, folder: SiteFolder, writer: Writer, images) -> None:
+def _write_extras(site: Site, folder: SiteFolder, writer: Writer, images: Images) -> None:
     for name, path in static_files(folder.root, folder.config.theme).items():
         writer.write(site.assets[name].lstrip("/"), path.read_bytes())
-    for rel in images.publish(writer.staging):
-        # resized pictures are named by their content hash; only the placeholder needs its bytes compared
-        writer.adopt(rel) if rel.endswith(PLACEHOLDER) else writer.record(rel)
+    for rel, source in images.files():
+        # resized pictures are named by their content hash; only the placeholder needs its bytes read
+        writer.place(rel, source, None if rel.endswith(PLACEHOLDER) else rel)
     for path, cat in site.categories.items():
         if cat.products:
             writer.write(f"data/{path}/cards.json",
@@ -320,12 +331,54 @@ def _write_extras(site: Site, folder: SiteFolder, writer: Writer, images) -> Non
     writer.write("feed.xml", seo.atom(site))
 
 
-def _index_search(staging: Path, writer: Writer, old: Manifest) -> None:
-    """Pagefind over the product pages (only they carry data-pagefind-body); its files adopted."""
-    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(staging), "--output-subdir", "pagefind",
-                           "--glob", "p/**/*.html", "--quiet"], capture_output=True, text=True)
-    if proc.returncode:
-        raise ShowcaseError(f"search index (pagefind) failed: {proc.stderr.strip() or proc.stdout.strip()}")
-    for path in sorted((staging / "pagefind").rglob("*")):
-        if path.is_file():
-            writer.adopt(path.relative_to(staging).as_posix())
+# --- search ------------------------------------------------------------------------------------------------
+
+
+def _update_search_doc(path: Path, page: ProductPage) -> int:
+    """Keep ``.showcase/search/p/<slug>/index.html``, the small document Pagefind indexes for one product
+    (title, brand, breadcrumbs, codes, price, picture), in step with its page; 1 when it changed."""
+    if page.gone:
+        if path.exists():
+            path.unlink()
+            return 1
+        return 0
+    picture = page.gallery[0].src if page.gallery else ""
+    words = " ".join(crumb.name for crumb in page.breadcrumbs[1:-1])
+    doc = (f'<!doctype html><html lang="{page.meta.lang}"><head><meta charset="utf-8"><title>{escape(page.title)}'
+           f'</title></head><body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(page.title)}</h1>'
+           f"<p>{escape(page.brand.text if page.brand else '')} {escape(words)} {escape(page.vendor_code)}</p>"
+           f'<img data-pagefind-meta="image[src]" src="{escape(picture)}" alt="">'
+           f'<span data-pagefind-meta="price">{escape(page.price.text if page.price else "")}</span>'
+           f"</main></body></html>").encode()
+    try:
+        if path.read_bytes() == doc:
+            return 0
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(doc)
+    return 1
+
+
+# Pagefind names these files by their content, so an unchanged one is known by its name alone.
+_HASHED = re.compile(r"^pagefind/(fragment|index|filter)/|\.pf_")
+
+
+def _index_search(docs: Path, writer: Writer, old: Manifest, rerun: bool) -> None:
+    """Pagefind over the search documents, when one changed; its files go through the writer."""
+    if not rerun and docs.is_dir():
+        for rel, entry in old.files.items():  # nothing changed: the live index stays, file for file
+            if rel.startswith("pagefind/"):
+                writer.entries[rel] = entry
+        return
+    if not docs.is_dir():
+        docs.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(dir=docs.parent) as tmp:
+        out = Path(tmp) / "pagefind"
+        proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(docs), "--output-path", str(out),
+                               "--quiet"], capture_output=True, text=True)
+        if proc.returncode:
+            raise ShowcaseError(f"search index (pagefind) failed: {proc.stderr.strip() or proc.stdout.strip()}")
+        for path in sorted(out.rglob("*")):
+            if path.is_file():
+                rel = "pagefind/" + path.relative_to(out).as_posix()
+                writer.place(rel, path, rel if _HASHED.search(rel) else None)

@@ -547,6 +547,19 @@ class Images:
 
     # --- publish ---------------------------------------------------------------------------------
 
+    def files(self) -> list[tuple[str, Path]]:
+        """(path under the site, file in the cache) for every variant of the prepared pictures and the
+        placeholder: for an output layer that decides itself what to place. Variant names hold a hash of
+        their content; the placeholder's does not."""
+        placeholder = self.cache_dir / "img" / PLACEHOLDER
+        placeholder.parent.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(placeholder, _placeholder_svg(*self.box))
+        rels = set()
+        for entry in self._entries.values():
+            if isinstance(entry, _Entry):
+                rels.update(self._files(entry))
+        return [(f"img/{PLACEHOLDER}", placeholder)] + [(rel, self.cache_dir / rel) for rel in sorted(rels)]
+
     def publish(self, out_dir: Path) -> list[str]:
         """Link (or copy) every variant of the prepared pictures, and the placeholder, into out_dir/img/.
 
