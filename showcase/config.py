@@ -95,6 +95,10 @@ class NetworkConfig(Strict):
     campaign_id: str | None = None  # ebay: campid
     template: str | None = None  # template: URL with {url} {url_encoded} {subid} {program_id}
     domain: str | None = None  # tracking host override
+    # Earnings reports of a network without a built-in parser, as neutral CSV (showcase/reports/):
+    report_columns: dict[str, str] = {}  # neutral field (id, clicked, sold, revenue, price, status, custom_1, ...)
+    #                                      -> the report's column header
+    report_statuses: dict[str, Literal["pending", "approved", "declined", "paid"]] = {}  # report status -> ours
 
     @model_validator(mode="after")
     def _required_ids(self) -> NetworkConfig:
@@ -253,8 +257,17 @@ class LinksConfig(Strict):
         return self
 
 
+class TrackerConfig(Strict):
+    """The click tracker (`showcase track`) and its click store."""
+
+    store: str = ".showcase/clicks.sqlite"  # SQLite file, relative to the site folder
+    salt: Annotated[str, Field(min_length=16)] | None = None  # for hashing IPs; default: a random one kept
+    #                                                           in .showcase/tracker-salt
+
+
 class Config(Strict):
     site: SiteSection
+    tracker: TrackerConfig = TrackerConfig()
     theme: Annotated[str, Field(pattern=SLUG_RE)] = "default"
     links: LinksConfig = LinksConfig()
     images: Literal["hotlink", "local"] = "hotlink"

@@ -6,7 +6,8 @@
   the page's sub-id, computed here from the catalog with showcase.links, rel="sponsored ...", new tab;
 * category filters: static/filters.js reveals the hidden filter form; a price range shows only cards
   in that range, as many as the category JSON has;
-* without JavaScript the category page is the paginated list, and its pager works.
+* without JavaScript the category page is the paginated list, and its pager works;
+* on a 360 px wide phone no page type scrolls sideways.
 
 Skips (fails in CI) without playwright or chromium.
 """
@@ -202,3 +203,27 @@ def test_category_without_javascript_is_the_paginated_list(built_demo: ServedSit
         assert tab.locator("#cards .card").count() > 1
     finally:
         context.close()
+
+
+def test_no_page_scrolls_sideways_on_a_small_phone(built_demo: ServedSite, browser):
+    """360 CSS px: the most common small Android width (Lighthouse's emulated phone is 412 px wide)."""
+    products = sample_products(built_demo)
+    paths = ["/", PAGED_CATEGORY, CATEGORY, "/brands/", "/shop/technomir/", "/disclosure/", "/search/?q=xiaomi",
+             "/404.html", *(p.path for p in products.values())]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    wide = {}
+    try:
+        tab = context.new_page()
+        for path in paths:
+            tab.goto(built_demo.url(path))
+            tab.wait_for_load_state("load")
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            if width > 361:
+                wide[path] = (width, tab.evaluate("""w => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 4)
+                    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""", 360))
+    finally:
+        context.close()
+    assert not wide, f"pages wider than 360 px (scroll width, widest elements): {wide}"
