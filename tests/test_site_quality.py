@@ -233,9 +233,6 @@ def test_atom_feed_links_resolve(built_demo: ServedSite):
     assert not problems, f"Atom feed links that are not pages of the build: {problems[:20]}"
 
 
-@pytest.mark.xfail(strict=True, reason="site bug: showcase/render/seo.py indexable_urls() leaves out the pages 2+ "
-                                       "of brand and shop listings (/shop/<key>/page/N/, /brand/<slug>/page/N/), "
-                                       "which are indexable and canonical to themselves")
 def test_sitemaps_list_every_indexable_page(built_demo: ServedSite, pages):
     urls = {"/" + u[len(built_demo.base_url):] for u in sitemap_urls(built_demo)[0]}
     missing = sorted(path for path, doc in pages.items() if not noindex(doc) and path not in urls)

@@ -16,8 +16,9 @@ def indexable_urls(site) -> list[str]:
     for cat in site.categories.values():
         if cat.products:
             urls += [cat.url] + [f"{cat.url}page/{n}/" for n in range(2, -(-len(cat.products) // size) + 1)]
-    urls += [f"/brand/{slug}/" for slug in site.brands]
-    urls += [f"/shop/{key}/" for key in site.shops]
+    for base, count in [(f"/brand/{slug}/", len(ids)) for slug, (_, ids) in site.brands.items()] + \
+            [(f"/shop/{key}/", len(ids)) for key, ids in site.shops.items()]:
+        urls += [base] + [f"{base}page/{n}/" for n in range(2, -(-count // size) + 1)]
     urls += [p.url for p in site.products.values() if not p.gone]
     return urls
 
