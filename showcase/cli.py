@@ -479,3 +479,137 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} B"
+
+
+# --- click tracking ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port (0: any free port; the URL printed says which).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads (requests served at once; clicks are committed in groups).")
+@click.option("--trusted-proxy", metavar="ADDR",
+              help="The reverse proxy in front (e.g. 127.0.0.1): take the client address from its X-Forwarded-For.")
+@click.option("--fsync", is_flag=True,
+              help="fsync every commit (synchronous=FULL): clicks survive a machine crash, not only a process crash.")
+@pass_ctx
+def track(ctx: Context, host: str, port: int, threads: int, trusted_proxy: str | None, fsync: bool) -> None:
+    """Serve the click tracker: GET /go/<key> stores the click, then redirects to the deep link.
+
+    \b
+    The click id (20 random letters and digits) is the deep link's sub-id; the click (time,
+    offer, product, program, ?from= page, referrer host, human/bot/prefetch/head, a salted
+    hash of the IP) is committed to the click store (tracker.store in site.yml) before the
+    302 goes out. Gone offers redirect to their product page; unknown keys get a 404.
+    Runs on waitress until SIGTERM or Ctrl-C, then finishes the requests in progress and exits 0.
+    """
+    from showcase.errors import ShowcaseError
+    from showcase.tracker import serve
+
+    site = ctx.site
+
+    def ready(url: str) -> None:
+        click.echo(f"Tracking clicks at {url}go/<key> -> {site.config.tracker.store} "
+                   f"(SIGTERM or Ctrl-C stops)")
+
+    try:
+        app = serve(site, host, port, threads=threads, trusted_proxy=trusted_proxy,
+                    synchronous="FULL" if fsync else "NORMAL", on_ready=ready)
+    except (ShowcaseError, OSError) as e:
+        click.secho(f"track: {e}", fg="red", err=True)
+        raise SystemExit(EXIT_FAILED) from None
+    click.echo(f"Stopped: {app.writer.committed} clicks stored in {app.writer.batches} commits.")
+
+
+@main.group()
+def clicks() -> None:
+    """Clicks: import web-server logs of /go/ redirect pages, report."""
+
+
+@clicks.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["combined", "nginx", "apache"]), default="combined",
+              show_default=True, help="Access log format (plain or gzip files).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with a report per file.")
+@pass_ctx
+def clicks_import(ctx: Context, files: tuple[Path, ...], format_: str, as_json: bool) -> None:
+    """Count the /go/<key>/ hits in access logs (links.mode redirect) as clicks.
+
+    GET or HEAD of /go/<key>/ answered 200 or 304 is a click; bots and HEADs are stored flagged.
+    Each line has a stable id, so importing the same log again (or a rotated, gzipped copy of
+    it) counts nothing twice.
+    """
+    from showcase.clicks import CatalogLookup, ClickStore, IpHasher, load_salt, store_path
+    from showcase.errors import ShowcaseError
+
+    site = ctx.site
+    catalog = CatalogLookup(site.catalog_path) if site.catalog_path.is_file() else None
+    try:
+        with ClickStore(store_path(site)) as store:
+            report = store.import_log(files, format_, catalog=catalog, hash_ip=IpHasher(load_salt(site)))
+    except ShowcaseError as e:
+        click.secho(f"clicks import: {e}", fg="red", err=True)
+        raise SystemExit(EXIT_FAILED) from None
+    finally:
+        if catalog is not None:
+            catalog.close()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for f in report["files"]:
+        classes = ", ".join(f"{n} {c}" for c, n in f["by_class"].items() if n)
+        click.echo(f"{f['path']}: {f['lines']} lines, {f['go_hits']} /go/ hits: {f['new']} new"
+                   f"{f' ({classes})' if classes else ''}, {f['duplicates']} already imported"
+                   + (f", {f['unparsed']} not in {format_} format (lines "
+                      f"{', '.join(map(str, f['unparsed_lines']))})" if f["unparsed"] else ""))
+    if not catalog:
+        click.secho(f"warning: no catalog at {site.catalog_path}: clicks stored without product and program",
+                    fg="yellow", err=True)
+
+
+@clicks.command("stats")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC), e.g. 2026-03-01.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC), inclusive.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 100000), help="Products listed.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_ctx
+def clicks_stats(ctx: Context, since, until, top: int, as_json: bool) -> None:
+    """Clicks per day, program, product and page: human clicks, with bots, prefetches and HEADs apart."""
+    from showcase.clicks import CatalogLookup, ClickStore, store_path
+
+    site = ctx.site
+    path = store_path(site)
+    if not path.is_file():
+        click.secho(f"{path}: no clicks yet (run `showcase track`, or `showcase clicks import LOG`)",
+                    fg="red", err=True)
+        raise SystemExit(EXIT_FAILED)
+    catalog = CatalogLookup(site.catalog_path) if site.catalog_path.is_file() else None
+    try:
+        with ClickStore(path) as store:
+            stats = store.stats(since=since.date() if since else None, until=until.date() if until else None,
+                                top=top, titles=catalog.titles if catalog else None)
+    finally:
+        if catalog is not None:
+            catalog.close()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    t = stats["total"]
+    click.echo(f"clicks {stats['first'] or '-'} .. {stats['last'] or '-'} (UTC): {t['human']} human; "
+               f"{t['bot']} bot, {t['prefetch']} prefetch, {t['head']} HEAD not counted "
+               f"(tracker {stats['sources']['tracker']}, logs {stats['sources']['log']})")
+    sections = [("day", "by_day", lambda r: r["day"]), ("program", "by_program", lambda r: r["program"] or "-"),
+                (f"product (top {top})", "by_product",
+                 lambda r: f"{r['product_id'] or '-'} {r.get('title', '')}".strip()),
+                ("page", "by_page", lambda r: r["page"] or "-")]
+    for title, name, label in sections:
+        rows = stats[name]
+        if not rows:
+            continue
+        labels = [label(r)[:60] for r in rows]
+        width = max(len(title), *map(len, labels))
+        click.echo(f"\n{title:<{width}}  {'human':>8} {'bot':>7} {'prefetch':>8} {'head':>6}")
+        for text, r in zip(labels, rows, strict=True):
+            click.echo(f"{text:<{width}}  {r['human']:>8} {r['bot']:>7} {r['prefetch']:>8} {r['head']:>6}")
