@@ -165,6 +165,8 @@ class ProgramConfig(Strict):
     network: Name
     id: str | None = None  # admitad: link code; awin: advertiser id; cj: AID; rakuten: mid
     tracking_url: HttpUrl | None = None  # impact: the campaign tracking link
+    report_id: str | None = None  # how the network's earnings reports name this program (Admitad advcampaign_id,
+    #                               Awin advertiser id, CJ advertiser CID, Impact campaign id); default: `id`
     terms: Terms = Terms()
     erid: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{4,64}$")] | None = None
     advertiser: Advertiser | None = None

@@ -93,7 +93,8 @@ from showcase.text import transliterate
 
 SUBID_MAX = 30
 
-__all__ = ["SUBID_MAX", "LinkBuilder", "LinkError", "deep_link", "make_subid", "offer_key", "valid_subid"]
+__all__ = ["SUBID_MAX", "LinkBuilder", "LinkError", "deep_link", "make_subid", "offer_key", "parse_static_subid",
+           "static_subid", "valid_subid"]
 
 
 class LinkError(ShowcaseError, ValueError):
@@ -128,6 +129,21 @@ def offer_key(feed: str, offer_id: str) -> str:
     if not _KEY_SAFE.fullmatch(offer_id):
         offer_id = "h" + hashlib.blake2b(offer_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
     return f"{feed}.{offer_id}"
+
+
+_STATIC_SUBID = re.compile(r"p(\d{1,12})([a-z]{1,16})")
+
+
+def static_subid(product_id: int, page: str) -> str:
+    """The sub-id of a storefront link that no tracker saw: the product and the page type that linked
+    (``p55product``; ``p55go`` for /go/ redirect pages). Reconciliation reads it back in aggregate."""
+    return make_subid("p", str(product_id), page)
+
+
+def parse_static_subid(subid: str) -> tuple[int, str] | None:
+    """``p55product`` -> (55, "product"); None for anything else (e.g. a tracker's click id)."""
+    m = _STATIC_SUBID.fullmatch(subid)
+    return (int(m.group(1)), m.group(2)) if m else None
 
 
 def make_subid(*parts: str) -> str:

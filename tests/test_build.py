@@ -129,7 +129,7 @@ def test_merged_product_page_has_both_shops_and_deep_links(mini):
     links = re.findall(r'<a class="buy" href="([^"]+)" rel="([^"]+)" target="_blank"', page)
     assert [href.split("?")[0] for href, _ in links] == ["https://ad.admitad.com/g/codeB/",
                                                           "https://ad.admitad.com/g/codeA/"]  # cheapest first
-    assert all("sponsored" in rel for _, rel in links) and all("subid=p1" in href for href, _ in links)
+    assert all("sponsored" in rel for _, rel in links) and all("subid=p1product" in href for href, _ in links)
 
 
 def test_redirect_mode_writes_go_pages_and_disallows_them(mini):

@@ -444,3 +444,11 @@ def test_offer_key_is_stable_url_safe_and_unambiguous():
     assert odd.startswith("shop.h") and len(odd) == len("shop.h") + 16 and odd == offer_key("shop", "Товар/1 ?x")
     assert offer_key("a-b", "c") != offer_key("a", "b-c")
     assert offer_key("shop", "x" * 41) != offer_key("shop", "x" * 42)
+
+
+def test_static_subids_name_product_and_page_and_parse_back():
+    from showcase.links import parse_static_subid, static_subid
+
+    assert static_subid(55, "product") == "p55product" and valid_subid(static_subid(10**11, "product"))
+    assert parse_static_subid("p55product") == (55, "product") and parse_static_subid("p7go") == (7, "go")
+    assert parse_static_subid("a1B2c3D4e5F6g7H8i9J0") is None  # a tracker's click id

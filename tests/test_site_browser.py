@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from showcase.config import load_site
-from showcase.links import deep_link, make_subid
+from showcase.links import deep_link, static_subid
 from tests.site_fixture import CHROME_FLAGS, CHROMIUM, ServedSite, chromium_missing, require, sample_products
 
 try:
@@ -82,7 +82,7 @@ def expected_links(site: ServedSite, product_id: int) -> dict[str, str]:
                             (product_id,)).fetchall()
     finally:
         db.close()
-    subid = make_subid("p", str(product_id))
+    subid = static_subid(product_id, "product")
     out = {}
     for program, url, key in offers:
         prog = config.programs[program]

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from showcase.catalog import make_slug
 from showcase.config import Config
 from showcase.errors import ShowcaseError
-from showcase.links import LinkBuilder, LinkError, make_subid
+from showcase.links import LinkBuilder, LinkError, static_subid
 from showcase.render import context as c
 from showcase.render.i18n import STRINGS
 
@@ -423,7 +423,7 @@ class Site:
                       codes: tuple[str, str]) -> c.ProductPage:
         s = self.strings
         live = [o for o in offers if o[10]]
-        subid = make_subid("p", str(product.id))
+        subid = static_subid(product.id, "product")
         rows = []
         for _id, key, program, url, price, old, available, *_ in live:
             old_money = self.money(old) if old and old > price else None
@@ -541,7 +541,7 @@ class Site:
         if row is None:
             return None
         program, url, product_id = row
-        target = self.deep_link(program, url, make_subid("go", str(product_id)))
+        target = self.deep_link(program, url, static_subid(product_id, "go"))
         page = f"/go/{key}/"
         return page, c.RedirectPage(site=self.site_context(), meta=self.meta(self.shop_name(program), "", page,
                                                                               noindex=True),
