@@ -499,7 +499,7 @@ def track(ctx: Context, host: str, port: int, threads: int, trusted_proxy: str |
     """Serve the click tracker: GET /go/<key> stores the click, then redirects to the deep link.
 
     \b
-    The click id (20 random letters and digits) is the deep link's sub-id; the click (time,
+    The click id (22 letters and digits, unguessable) is the deep link's sub-id; the click (time,
     offer, product, program, ?from= page, referrer host, human/bot/prefetch/head, a salted
     hash of the IP) is committed to the click store (tracker.store in site.yml) before the
     302 goes out. Gone offers redirect to their product page; unknown keys get a 404.
@@ -517,6 +517,9 @@ def track(ctx: Context, host: str, port: int, threads: int, trusted_proxy: str |
     try:
         app = serve(site, host, port, threads=threads, trusted_proxy=trusted_proxy,
                     synchronous="FULL" if fsync else "NORMAL", on_ready=ready)
+    except ModuleNotFoundError as e:
+        click.secho(f"track: {e}; the tracker runs on waitress: pip install waitress", fg="red", err=True)
+        raise SystemExit(EXIT_FAILED) from None
     except (ShowcaseError, OSError) as e:
         click.secho(f"track: {e}", fg="red", err=True)
         raise SystemExit(EXIT_FAILED) from None
@@ -613,3 +616,126 @@ def clicks_stats(ctx: Context, since, until, top: int, as_json: bool) -> None:
         click.echo(f"\n{title:<{width}}  {'human':>8} {'bot':>7} {'prefetch':>8} {'head':>6}")
         for text, r in zip(labels, rows, strict=True):
             click.echo(f"{text:<{width}}  {r['human']:>8} {r['bot']:>7} {r['prefetch']:>8} {r['head']:>6}")
+
+
+# --- reconcile ---------------------------------------------------------------------------------------
+
+
+def _decimal_option(ctx, param, value):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(f"expected a number, got {value!r}") from None
+    if not d.is_finite() or d < 0:
+        raise click.BadParameter(f"expected a number >= 0, got {value!r}")
+    return d
+
+
+def _fail_on_option(ctx, param, value):
+    from showcase.reconcile import FINDING_KINDS
+
+    kinds: set[str] = set()
+    for part in (value or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part in ("any", "all"):
+            kinds.update(FINDING_KINDS)
+        elif part in FINDING_KINDS:
+            kinds.add(part)
+        else:
+            raise click.BadParameter(f"unknown finding kind {part!r}; expected any, or some of: "
+                                     f"{', '.join(FINDING_KINDS)}")
+    return kinds
+
+
+class _EchoStream:
+    """A text stream that writes through click.echo (what the CliRunner captures)."""
+
+    @staticmethod
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
+
+
+@main.command("reconcile")
+@click.option("--network", required=True, metavar="NAME", help="The site.yml network the reports come from.")
+@click.argument("reports", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="First day (UTC) of the actions checked. Default: the reports' first action day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day (UTC), inclusive. Default: the reports' last action day.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: summary, findings, imports (with "
+              "the reports' malformed rows), warnings.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the findings to FILE, one row each.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write a self-contained HTML report with charts to FILE.")
+@click.option("--fail-on", "fail_on", metavar="KIND,...", callback=_fail_on_option,
+              help="Exit 1 when a finding of one of these kinds exists ('any' for every kind).")
+@click.option("--tolerance-percent", default="1", show_default=True, callback=_decimal_option, metavar="PCT",
+              help="commission_mismatch: allowed difference, percent of the expected commission...")
+@click.option("--tolerance-amount", default="0.01", show_default=True, callback=_decimal_option, metavar="AMOUNT",
+              help="...but at least this much (site currency).")
+@click.option("--clock-skew", default=5, show_default=True, type=click.IntRange(0, 24 * 60), metavar="MINUTES",
+              help="action_before_click: how much earlier than the click an action may be stamped.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 100000),
+              help="Products and pages listed in the table.")
+@pass_ctx
+def reconcile_(ctx: Context, network: str, reports: tuple[Path, ...], since, until, as_json: bool,
+               csv_path: Path | None, html_path: Path | None, fail_on: set[str], tolerance_percent,
+               tolerance_amount, clock_skew: int, top: int) -> None:
+    """Check a network's earnings reports against our clicks and the programs' terms.
+
+    \b
+    The reports' actions go into the ledger (.showcase/ledger.sqlite), which keeps every status an
+    action has had: the same report twice changes nothing; a later one records the changes. The
+    actions of the period are matched to clicks by sub-id (tracker click ids; storefront sub-ids
+    such as p55product in aggregate) and checked. Findings: orphan_action, duplicate_action,
+    commission_mismatch, status_regressed, declined, action_before_click, outside_cookie_window,
+    unknown_program, click_count_mismatch. Summary per program, product, page and day: clicks,
+    actions, conversion, orders, commission by status, EPC, approval and reversal rates.
+    Malformed report rows are listed with file and line and skipped.
+    Exit codes: 1 when a finding of a --fail-on kind exists (or the ledger cannot be written);
+    2 for usage or config errors, and for a file that is not this network's report.
+    """
+    from datetime import timedelta
+
+    from showcase.errors import ShowcaseError
+    from showcase.reconcile import LedgerError, Options, reconcile
+    from showcase.reconcile_report import render_text, write_csv, write_html
+
+    site = ctx.site
+    config = site.config
+    if network not in config.networks:
+        raise click.BadParameter(f"unknown network {network!r}; site.yml defines: "
+                                 f"{', '.join(config.networks) or 'none'}", param_hint="--network")
+    if since and until and since > until:
+        raise click.BadParameter(f"{since.date()} is after --until {until.date()}", param_hint="--since")
+    # Programs paid per click: site.yml has no key for it yet; `terms.per_click` (amount per click) is
+    # what reconcile expects once config.Terms has it.
+    per_click = {name: getattr(p.terms, "per_click", None) for name, p in config.programs.items()
+                 if p.network == network and getattr(p.terms, "per_click", None) is not None}
+    options = Options(tolerance_percent=tolerance_percent, tolerance_amount=tolerance_amount,
+                      clock_skew=timedelta(minutes=clock_skew))
+    try:
+        result = reconcile(site, network, reports, since=since.date() if since else None,
+                           until=until.date() if until else None, options=options, per_click=per_click or None)
+    except LedgerError as e:
+        click.secho(f"reconcile: {e}", fg="red", err=True)
+        raise SystemExit(EXIT_FAILED) from None
+    except ShowcaseError as e:
+        click.secho(f"reconcile: {e}", fg="red", err=True)
+        raise SystemExit(EXIT_CONFIG) from None
+    if as_json:
+        result.write_json(_EchoStream())
+    else:
+        click.echo(render_text(result, top=top), nl=False)
+    for path, write in ((csv_path, write_csv), (html_path, write_html)):
+        if path is not None:
+            write(result, path)
+            click.echo(f"wrote {path}", err=as_json)
+    counts = result.counts()
+    if any(counts[k] for k in fail_on):
+        raise SystemExit(EXIT_FAILED)

@@ -137,6 +137,7 @@ class Terms(Strict):
 
     rate_percent: Annotated[Decimal, Field(ge=0, le=100)] | None = None
     payout: Annotated[Decimal, Field(ge=0)] | None = None
+    per_click: Annotated[Decimal, Field(ge=0)] | None = None  # paid per click: the amount per click
     cookie_days: Annotated[int, Field(ge=0, le=3650)] | None = None
     currency: Currency | None = None
 
