@@ -93,8 +93,8 @@ from showcase.text import transliterate
 
 SUBID_MAX = 30
 
-__all__ = ["SUBID_MAX", "LinkBuilder", "LinkError", "deep_link", "make_subid", "offer_key", "parse_static_subid",
-           "static_subid", "valid_subid"]
+__all__ = ["SUBID_MAX", "LinkBuilder", "LinkError", "builders_for", "deep_link", "make_subid", "offer_key",
+           "parse_static_subid", "static_subid", "valid_subid"]
 
 
 class LinkError(ShowcaseError, ValueError):
@@ -229,6 +229,18 @@ class LinkBuilder:
         return self._link(url, subid)
 
     __call__ = link
+
+
+def builders_for(config) -> dict[str, LinkBuilder | LinkError]:
+    """One LinkBuilder per program of a site.yml ``Config``; a program whose network config is unusable
+    maps to its LinkError, raised when one of its links is wanted."""
+    out: dict[str, LinkBuilder | LinkError] = {}
+    for name, program in config.programs.items():
+        try:
+            out[name] = LinkBuilder(program, config.networks[program.network])
+        except LinkError as e:
+            out[name] = e
+    return out
 
 
 def deep_link(url: str, program: ProgramConfig, network: NetworkConfig, subid: str) -> str:

@@ -75,7 +75,7 @@ from showcase.clicks import (
     store_path,
     utc_now,
 )
-from showcase.links import LinkBuilder, LinkError
+from showcase.links import LinkError, builders_for
 
 log = logging.getLogger("showcase.tracker")
 
@@ -106,12 +106,7 @@ class Tracker:
             self.lookup.close()
             raise
         self.writer = ClickWriter(self.store)
-        self.builders: dict[str, LinkBuilder | LinkError] = {}
-        for name, program in config.programs.items():
-            try:
-                self.builders[name] = LinkBuilder(program, config.networks[program.network])
-            except LinkError as e:
-                self.builders[name] = e
+        self.builders = builders_for(config)
         self.stopping = False
         self._warned: set[str] = set()
         title, text, home = _NOT_FOUND_TEXT.get(config.site.language, _NOT_FOUND_TEXT["en"])

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from showcase.catalog import make_slug
 from showcase.config import Config
 from showcase.errors import ShowcaseError
-from showcase.links import LinkBuilder, LinkError, static_subid
+from showcase.links import LinkError, builders_for, static_subid
 from showcase.render import context as c
 from showcase.render.i18n import STRINGS
 
@@ -104,7 +104,7 @@ class Site:
         self.brands: dict[str, tuple[str, list[int]]] = {}  # slug -> (display name, product ids)
         self.shops: dict[str, list[int]] = {}  # program -> product ids
         self.variants: dict[str, list[int]] = defaultdict(list)
-        self.links = self._link_builders()
+        self.links = builders_for(config)
         self.assets: dict[str, str] = {}  # static file name -> fingerprinted URL, set by the builder
         self.position: dict[int, int] = {}  # product id -> its index in its own category's listing
         self._money: dict[int, c.Money] = {}
@@ -272,15 +272,6 @@ class Site:
         first = self.products[cat.products[0]] if cat.products else None
         return c.CategoryTile(cat.name, cat.url, len(cat.products),
                               self.picture(first.picture, cat.name) if first else None)
-
-    def _link_builders(self) -> dict[str, LinkBuilder | LinkError]:
-        out: dict[str, LinkBuilder | LinkError] = {}
-        for name, program in self.config.programs.items():
-            try:
-                out[name] = LinkBuilder(program, self.config.networks[program.network])
-            except LinkError as e:
-                out[name] = e
-        return out
 
     def offer_href(self, program: str, url: str, key: str, subid: str, page: str) -> str:
         """The outbound link for one offer, by links.mode."""
