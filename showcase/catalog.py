@@ -32,6 +32,7 @@ from typing import NamedTuple, Self
 
 from slugify import slugify
 
+from showcase.db import migrate, open_wal
 from showcase.errors import ShowcaseError
 from showcase.feeds.base import Skip
 from showcase.links import offer_key
@@ -194,14 +195,9 @@ def cents(amount: Decimal | None) -> int | None:
 class Catalog:
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = open_wal(self.path, "the catalog", ShowcaseError, cache_mb=32)  # bounded, whatever the feed
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA cache_size=-32000")  # 32 MB: bounded, whatever the feed size
-        self.db.execute("PRAGMA busy_timeout=10000")
-        self._migrate()
+        migrate(self.db, self.path, "catalog", SCHEMA, SCHEMA_VERSION, ShowcaseError)
 
     def close(self) -> None:
         self.db.close()
@@ -211,14 +207,6 @@ class Catalog:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ShowcaseError(f"{self.path}: catalog schema {version} is newer than this showcase "
-                                f"understands ({SCHEMA_VERSION}); upgrade showcase")
-        if version < SCHEMA_VERSION:
-            self.db.executescript(SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
 
     # --- site tree -------------------------------------------------------------------------------
     def sync_site_categories(self, paths: dict[str, str]) -> None:

@@ -96,6 +96,7 @@ from pathlib import Path
 from typing import NamedTuple, Self
 from urllib.parse import unquote, urlsplit
 
+from showcase.db import migrate, open_wal
 from showcase.errors import ShowcaseError
 
 SCHEMA_VERSION = 1
@@ -427,31 +428,9 @@ class ClickStore:
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError(f"synchronous: expected NORMAL or FULL, got {synchronous!r}")
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA busy_timeout=10000")
-            mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        except (OSError, sqlite3.Error) as e:
-            raise ClickStoreError(f"{self.path}: cannot open the click store: {e}") from None
-        if mode.lower() != "wal":
-            raise ClickStoreError(f"{self.path}: SQLite cannot use WAL mode here (got {mode}); "
-                                  f"put the store on a local file system")
-        self.db.execute(f"PRAGMA synchronous={synchronous}")
-        self._migrate()
-
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ClickStoreError(f"{self.path}: click store schema {version} is newer than this showcase "
-                                  f"understands ({SCHEMA_VERSION}); upgrade showcase")
-        if version < SCHEMA_VERSION:  # one transaction: another process may be creating it too
-            try:
-                self.db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
+        self.db = open_wal(self.path, "the click store", ClickStoreError, synchronous=synchronous,
+                           check_same_thread=False)
+        migrate(self.db, self.path, "click store", SCHEMA, SCHEMA_VERSION, ClickStoreError)
 
     def close(self) -> None:
         self.db.close()

@@ -137,6 +137,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from showcase.db import migrate, open_wal
 from showcase.errors import ShowcaseError
 
 __all__ = ["FINDING_KINDS", "Finding", "ImportStats", "Ledger", "LedgerError", "Options", "Result", "analyse",
@@ -426,35 +427,14 @@ class Ledger:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
+        # a URI connection, so that ATTACH of the click store can be read-only (?mode=ro)
+        self.db = open_wal(self.path, "the ledger", LedgerError, uri=True)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # a URI connection, so that ATTACH of the click store can be read-only (?mode=ro)
-            self.db = sqlite3.connect(self.path.resolve().as_uri(), uri=True, isolation_level=None)
-            self.db.execute("PRAGMA busy_timeout=10000")
-            mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA cache_size=-16384")  # 16 MB
-            if mode.lower() != "wal":
-                raise LedgerError(f"{self.path}: SQLite cannot use WAL mode here (got {mode}); "
-                                  f"put the site on a local file system")
-            self._migrate()
+            migrate(self.db, self.path, "ledger", SCHEMA, SCHEMA_VERSION, LedgerError)
             self.db.create_function("showcase_state", len(_STATE_FIELDS), _state, deterministic=True)
         except sqlite3.Error as e:
             raise LedgerError(f"{self.path}: cannot open the ledger: {e}") from None
         self._clicks_attached: str | None = None
-
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise LedgerError(f"{self.path}: ledger schema {version} is newer than this showcase understands "
-                              f"({SCHEMA_VERSION}); upgrade showcase")
-        if version < SCHEMA_VERSION:
-            try:
-                self.db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
 
     def close(self) -> None:
         self.db.close()
