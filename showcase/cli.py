@@ -682,10 +682,13 @@ class _EchoStream:
               help="action_before_click: how much earlier than the click an action may be stamped.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 100000),
               help="Products and pages listed in the table.")
+@click.option("--network-clicks", "network_clicks_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="FILE", help="The network's daily click counts (CSV: date, program, clicks), for programs "
+              "paid per click (terms.per_click): enables click_count_mismatch.")
 @pass_ctx
 def reconcile_(ctx: Context, network: str, reports: tuple[Path, ...], since, until, as_json: bool,
                csv_path: Path | None, html_path: Path | None, fail_on: set[str], tolerance_percent,
-               tolerance_amount, clock_skew: int, top: int) -> None:
+               tolerance_amount, clock_skew: int, top: int, network_clicks_path: Path | None) -> None:
     """Check a network's earnings reports against our clicks and the programs' terms.
 
     \b
@@ -703,7 +706,7 @@ def reconcile_(ctx: Context, network: str, reports: tuple[Path, ...], since, unt
     from datetime import timedelta
 
     from showcase.errors import ShowcaseError
-    from showcase.reconcile import LedgerError, Options, reconcile
+    from showcase.reconcile import LedgerError, Options, read_network_clicks, reconcile
     from showcase.reconcile_report import render_text, write_csv, write_html
 
     site = ctx.site
@@ -713,15 +716,15 @@ def reconcile_(ctx: Context, network: str, reports: tuple[Path, ...], since, unt
                                  f"{', '.join(config.networks) or 'none'}", param_hint="--network")
     if since and until and since > until:
         raise click.BadParameter(f"{since.date()} is after --until {until.date()}", param_hint="--since")
-    # Programs paid per click: site.yml has no key for it yet; `terms.per_click` (amount per click) is
-    # what reconcile expects once config.Terms has it.
-    per_click = {name: getattr(p.terms, "per_click", None) for name, p in config.programs.items()
-                 if p.network == network and getattr(p.terms, "per_click", None) is not None}
+    per_click = {name: p.terms.per_click for name, p in config.programs.items()
+                 if p.network == network and p.terms.per_click is not None}
     options = Options(tolerance_percent=tolerance_percent, tolerance_amount=tolerance_amount,
                       clock_skew=timedelta(minutes=clock_skew))
     try:
+        network_clicks = read_network_clicks(network_clicks_path, config, network) if network_clicks_path else None
         result = reconcile(site, network, reports, since=since.date() if since else None,
-                           until=until.date() if until else None, options=options, per_click=per_click or None)
+                           until=until.date() if until else None, options=options, per_click=per_click or None,
+                           network_clicks=network_clicks)
     except LedgerError as e:
         click.secho(f"reconcile: {e}", fg="red", err=True)
         raise SystemExit(EXIT_FAILED) from None

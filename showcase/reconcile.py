@@ -95,9 +95,8 @@ line), the click when there is one, and a one-line ``detail``.
     programs paid per click: our human clicks of a day against the network's count of that day, when
     they differ by more than ``max(network count x click_tolerance_percent / 100, click_tolerance_count)``
     (defaults 5 % and 2). It needs, per program, the amount paid per click (``terms.per_click`` in
-    site.yml) and the network's per-day click counts (``network_clicks``). No report parser reads
-    per-day click counts yet, so ``showcase reconcile`` warns about the per-click programs it cannot
-    check; the library call, given the counts, does the check.
+    site.yml) and the network's per-day click counts (``showcase reconcile --network-clicks FILE``, see
+    ``read_network_clicks``); without the counts it warns about the per-click programs it cannot check.
 
 Summary
 -------
@@ -394,6 +393,37 @@ def program_index(config, network: str) -> dict[str, str]:
                 None if attr == "campaign" else getattr(p, attr))
             if value:
                 out.setdefault(str(value).strip().lower(), name)
+    return out
+
+
+def read_network_clicks(path: Path, config, network: str) -> dict[tuple[str, str], int]:
+    """The network's own daily click counts, for programs paid per click: a CSV with the columns ``date``
+    (YYYY-MM-DD, UTC), ``program`` (the site.yml program name, its report_id or id) and ``clicks``, as
+    exported from the network's daily statistics. -> (program, day) -> clicks. Errors name file and line."""
+    import csv
+
+    names = program_index(config, network)
+    names.update({n.lower(): n for n, p in config.programs.items() if p.network == network})
+    out: dict[tuple[str, str], int] = {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = csv.DictReader(f)
+        missing = {"date", "program", "clicks"} - {(h or "").strip().lower() for h in rows.fieldnames or ()}
+        if missing:
+            raise ShowcaseError(f"{path}:1: expected the columns date, program, clicks; missing: "
+                                f"{', '.join(sorted(missing))}")
+        for line, row in enumerate(rows, 2):
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+            try:
+                day = date.fromisoformat(row["date"]).isoformat()
+                clicks = int(row["clicks"])
+            except ValueError:
+                raise ShowcaseError(f"{path}:{line}: expected a YYYY-MM-DD date and a whole number of clicks, "
+                                    f"got {row['date']!r}, {row['clicks']!r}") from None
+            program = names.get(row["program"].lower())
+            if program is None:
+                raise ShowcaseError(f"{path}:{line}: {row['program']!r} is no program of network {network} "
+                                    f"(known: {', '.join(sorted(set(names.values()))) or 'none'})")
+            out[(program, day)] = out.get((program, day), 0) + clicks
     return out
 
 

@@ -478,3 +478,22 @@ def test_ledger_file_lives_in_the_state_dir(cli_site):
         assert db.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
     finally:
         db.close()
+
+
+def test_cli_network_clicks_file_checks_per_click_programs(tmp_path):
+    site = make_site(tmp_path)
+    config = (site.root / "site.yml").read_text(encoding="utf-8")
+    (site.root / "site.yml").write_text(config.replace("terms: {rate_percent: 10, cookie_days: 30}",
+                                                       "terms: {rate_percent: 10, cookie_days: 30, per_click: 2}"),
+                                        encoding="utf-8")
+    store_clicks(site, *(click(f"C{i}", "2024-03-10T10:00:00") for i in range(3)))
+    report = admitad_csv(tmp_path, "r.csv", row("A1", "O1", subid="C0"))
+    counts = tmp_path / "clicks.csv"
+    counts.write_text("date,program,clicks\n2024-03-10,77,12\n", encoding="utf-8")  # 77: shop's report_id
+    base = ["--site", site.root, "reconcile", "--network", "adm", report, "--json"]
+    found = json.loads(cli(*base, "--network-clicks", counts, ok=0).output)["findings"]
+    [mismatch] = [f for f in found if f["kind"] == "click_count_mismatch"]
+    assert (mismatch["program"], mismatch["clicks_ours"], mismatch["clicks_network"]) == ("shop", 3, 12)
+    counts.write_text("date,program,clicks\n2024-03-10,nobody,12\n", encoding="utf-8")
+    out = cli(*base, "--network-clicks", counts, ok=2).output
+    assert "clicks.csv:2: 'nobody' is no program of network adm" in out
