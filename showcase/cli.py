@@ -60,8 +60,12 @@ def main(ctx: click.Context, site_dir: Path) -> None:
       showcase import           parse feeds into the catalog
       showcase build            render the static site into build/
       showcase serve            preview build/ on 127.0.0.1
+    Clicks and money:
+      showcase track            the click tracker (links.mode: tracker)
+      showcase clicks import    count /go/ hits of web-server logs
+      showcase reconcile        check network reports against clicks and terms
 
-    State (catalog, fetch metadata) lives in SITE/.showcase/.
+    State (catalog, clicks, ledger, fetch metadata) lives in SITE/.showcase/.
     """
     ctx.obj = Context(site_dir)
 
