@@ -561,22 +561,13 @@ class Images:
         return [(f"img/{PLACEHOLDER}", placeholder)] + [(rel, self.cache_dir / rel) for rel in sorted(rels)]
 
     def publish(self, out_dir: Path) -> list[str]:
-        """Link (or copy) every variant of the prepared pictures, and the placeholder, into out_dir/img/.
-
-        Returns every path it is responsible for, relative to out_dir, sorted (``img/…``), whether it
-        was written now or already in place, so an output manifest can keep them.
-        """
+        """Link (or copy) every file of ``files()`` into out_dir/img/; returns their paths relative to
+        out_dir, sorted, whether written now or already in place. (The build places them itself.)"""
         out_dir = Path(out_dir)
-        rels = {f"img/{PLACEHOLDER}"}
-        for entry in self._entries.values():
-            if isinstance(entry, _Entry):
-                rels.update(self._files(entry))
-        written = 0
-        for rel in sorted(rels - {f"img/{PLACEHOLDER}"}):
-            written += _link_or_copy(self.cache_dir / rel, out_dir / rel)
-        written += _write_if_changed(out_dir / "img" / PLACEHOLDER, _placeholder_svg(*self.box))
-        log.info("images: %d files in %s, %d written", len(rels), out_dir / "img", written)
-        return sorted(rels)
+        pairs = self.files()
+        written = sum(_link_or_copy(source, out_dir / rel) for rel, source in pairs)
+        log.info("images: %d files in %s, %d written", len(pairs), out_dir / "img", written)
+        return sorted(rel for rel, _ in pairs)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
