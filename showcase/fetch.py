@@ -303,14 +303,14 @@ def _get(spec: FetchSpec, headers: dict, session: requests.Session) -> requests.
     except requests.Timeout:
         raise _Failure(f"no response within {spec.timeout:g} s", retryable=True) from None
     except requests.exceptions.SSLError as exc:
-        raise _Failure(f"TLS error: {_reason(exc)}") from None
+        raise _Failure(f"TLS error: {error_reason(exc)}") from None
     except requests.ConnectionError as exc:
-        raise _Failure(f"cannot connect: {_reason(exc)}", retryable=True) from None
+        raise _Failure(f"cannot connect: {error_reason(exc)}", retryable=True) from None
     except requests.RequestException as exc:
-        raise _Failure(_reason(exc)) from None
+        raise _Failure(error_reason(exc)) from None
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
     """The innermost, most specific message of a requests/urllib3 exception chain."""
     seen = set()
     while id(exc) not in seen:
@@ -377,7 +377,7 @@ def _stream_to(part: Path, resp, spec: FetchSpec, length: int | None, run: _Run)
     except urllib3.exceptions.HTTPError as exc:
         if length is not None and received < length:
             raise _Failure(f"body truncated: received {received} of {length} bytes", True, received) from None
-        raise _Failure(f"connection broke off after {received} bytes: {_reason(exc)}", True, received) from None
+        raise _Failure(f"connection broke off after {received} bytes: {error_reason(exc)}", True, received) from None
     except _GzipTransferError as exc:
         raise _Failure(f"gzip transfer encoding is broken: {exc}", True, received) from None
     except OSError as exc:

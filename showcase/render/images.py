@@ -75,6 +75,7 @@ import requests
 from PIL import Image, ImageOps
 
 from showcase import __version__
+from showcase.fetch import error_reason
 
 try:
     from PIL import ImageCms
@@ -394,9 +395,9 @@ class Images:
         except requests.Timeout:
             raise _Transient(f"no response within {self.timeout:g} s") from None
         except requests.ConnectionError as exc:
-            raise _Transient(f"cannot connect: {_reason(exc)}") from None
+            raise _Transient(f"cannot connect: {error_reason(exc)}") from None
         except requests.RequestException as exc:
-            raise _Failed(f"download failed: {_reason(exc)}") from None
+            raise _Failed(f"download failed: {error_reason(exc)}") from None
         with resp:
             status = f"HTTP {resp.status_code} {resp.reason or ''}".rstrip()
             if resp.status_code == 304:
@@ -425,7 +426,7 @@ class Images:
                 os.replace(tmp, dest)
             except requests.RequestException as exc:
                 tmp.unlink(missing_ok=True)
-                raise _Transient(f"download broke off: {_reason(exc)}") from None
+                raise _Transient(f"download broke off: {error_reason(exc)}") from None
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
@@ -722,22 +723,6 @@ def _new_session(parallel: int) -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost message of a requests/urllib3 exception chain."""
-    seen = set()
-    while id(exc) not in seen:
-        seen.add(id(exc))
-        inner = getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
-        if inner is None and exc.args and isinstance(exc.args[0], BaseException):
-            inner = exc.args[0]
-        if not isinstance(inner, BaseException):
-            break
-        exc = inner
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc)
 
 
 class _Index:
