@@ -86,7 +86,6 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -95,6 +94,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from showcase.errors import ShowcaseError
+from showcase.feeds.csvfeed import rows as csv_rows
 from showcase.feeds.source import Recoder, valid_utf8_head
 from showcase.normalize import CENT, CURRENCY_ALIASES, CURRENCY_SIGNS, parse_money
 
@@ -870,24 +870,9 @@ def _run_json(parser: Parser, doc: str, errors: list[ReportError], rows: list[Ro
 # --------------------------------------------------------------------------- CSV
 
 
-def _csv_rows(stream: io.TextIOBase, delimiter: str, parser: Parser) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(stream, delimiter=delimiter)
-    prev = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            hint = " (an unbalanced quote?)" if "field limit" in str(e) else ""
-            raise ShowcaseError(f"{parser.ctx.path}:{prev + 1}: CSV: {e}{hint}") from None
-        yield prev + 1, row
-        prev = reader.line_num
-
-
 def _run_csv(parser: Parser, stream: io.TextIOBase, delimiter: str, errors: list[ReportError],
              rows: list[Row]) -> int:
-    it = _csv_rows(stream, delimiter, parser)
+    it = csv_rows(stream, delimiter, parser.ctx.path)  # a broken CSV raises FeedError: "path:line: CSV: ..."
     first: list[str] | None = None
     header: list[str] | None = None
     seen = 0
