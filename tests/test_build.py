@@ -178,7 +178,7 @@ def test_parallel_build_equals_serial(mini, tmp_path_factory):
     result = CliRunner().invoke(main, ["--site", str(site), "build", "--clean", "--jobs", "2"])
     assert result.exit_code == 0, result.output
     assert {p: (site / "build" / p).read_bytes() for p in snapshot(site / "build")} == serial
-    assert os.path.exists(site / "build" / "pagefind" / "pagefind.js")
+    assert os.path.exists(site / "build" / "pagefind" / "0" / "pagefind.js")
 
 
 def test_an_interrupted_commit_is_finished_by_the_next_run(mini):
@@ -199,3 +199,26 @@ def test_an_interrupted_commit_is_finished_by_the_next_run(mini):
     assert not journal.exists() and not staging.exists()
     build(site, "--clean")  # (this journal was made up: only a clean build knows to redo those pages)
     assert 'class="buy"' in (site / "build" / "p" / "kettle-one" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_search_index_is_sharded_and_only_a_changed_shard_is_reindexed(mini, monkeypatch):
+    from showcase.render import build as build_module
+
+    monkeypatch.setattr(build_module, "search_shards", lambda products: 4)  # 3 products in shards 2, 3 and 1
+    site = mini()
+    build(site)
+    out = site / "build"
+    shards = {build_module.shard_of(f"p/{slug}/index.html", 4) for slug in ("kettle-one", "kettle-two", "kettle-three")}
+    assert shards == {1, 2, 3}  # shard 0 has no product: it gets no bundle
+    bundles = {int(p.parent.name) for p in (out / "pagefind").glob("*/pagefind.js")}
+    assert bundles == shards
+    search = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-index="/pagefind/0/"' in search and 'data-merge="/pagefind/1/ /pagefind/2/ /pagefind/3/"' in search
+    before = snapshot(out / "pagefind")
+    (site / "fa.yml").write_text(yml([*KETTLES[:2], ("3", "Kettle Three", 2500, "9780306406157")]), encoding="utf-8")
+    CliRunner().invoke(main, ["--site", str(site), "import"])
+    build(site)
+    after = snapshot(out / "pagefind")
+    shard = build_module.shard_of("p/kettle-three/index.html", 4)
+    changed = {path.split("/")[0] for path in after if after[path] != before.get(path)}
+    assert changed == {str(shard)}  # the other shards' files were not touched

@@ -255,3 +255,28 @@ def test_no_page_scrolls_sideways_on_a_small_phone(too_wide):
 def test_no_table_scrolls_sideways_on_a_small_phone(too_wide):
     wide = {page: found["table"] for page, found in too_wide.items() if found["table"]}
     assert not wide, f"tables wider than the phone screen (width, page: elements): {wide}"
+
+
+def search_count(page, site: ServedSite, query: str) -> str:
+    page.goto(site.url(f"/search/?q={query}"))
+    page.locator("#results .card").first.wait_for(state="visible")
+    return page.locator("#search-status").inner_text()
+
+
+def test_a_search_index_split_into_shards_finds_what_one_index_finds(built_demo: ServedSite, page, tmp_path,
+                                                                      monkeypatch):
+    """Large catalogs get their search index in shards merged in the browser: same results as one index."""
+    from click.testing import CliRunner
+
+    from showcase.cli import main
+    from showcase.render import build as build_module
+    from tests.site_fixture import copy_demo, serve
+
+    root = copy_demo(tmp_path / "sharded")
+    monkeypatch.setattr(build_module, "search_shards", lambda products: 3)
+    result = CliRunner().invoke(main, ["--site", str(root), "build", "--jobs", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert len(list((root / "build" / "pagefind").glob("*/pagefind.js"))) == 3
+    with serve(root) as sharded:
+        found = search_count(page, sharded, "Xiaomi")
+        assert re.search(r"\d", found) and found == search_count(page, built_demo, "Xiaomi"), found

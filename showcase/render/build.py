@@ -87,7 +87,7 @@ def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, s
     live = folder.build_dir
     staging = folder.root / ".build.next"
     journal = folder.state_dir / "build-commit.json"
-    search_docs = folder.state_dir / "search"
+    search_root = folder.state_dir / "search"
     manifest_path = folder.state_dir / "build-manifest.json"
     folder.state_dir.mkdir(parents=True, exist_ok=True)
     finish_commit(journal)  # a commit that a previous run could not finish
@@ -95,8 +95,8 @@ def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, s
         shutil.rmtree(staging)
     old = Manifest.load(manifest_path)
     full = clean or not live.exists() or not old.files
-    if clean and search_docs.exists():
-        shutil.rmtree(search_docs)
+    if clean and search_root.exists():
+        shutil.rmtree(search_root)
     with stage("catalog"):
         _ensure_catalog(folder, report)
     db = _connect(folder.catalog_path)
@@ -112,6 +112,8 @@ def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, s
             site = Site(config, db, images.picture, now=now).gather()
             inputs = _inputs_digest(folder)
             site.assets = _asset_names(folder)
+            site.search_shards = search_shards(len(site.products))
+            search_docs = _search_docs(search_root, site.search_shards)
             tasks = _plan(site)
         staging.mkdir(parents=True)
         writer = Writer(live, staging, old, inputs_unchanged=old.inputs == inputs, full=full)
@@ -121,7 +123,7 @@ def build(folder: SiteFolder, *, clean: bool = False, jobs: int | None = None, s
             _write_extras(site, folder, writer, images)
         if search:
             with stage("search"):
-                _index_search(search_docs, writer, old, rerun=counts["search_changed"] > 0 or full)
+                _index_search(search_docs, site.search_shards, writer, old, counts["search_changed"], full)
         entries.update(writer.entries)
         with stage("commit"):
             manifest = Manifest(manifest_path)
@@ -211,7 +213,7 @@ _WORKER: dict = {}  # per process: the site model (inherited by fork), its templ
 def _render_all(site: Site, folder: SiteFolder, tasks: list[tuple], writer: Writer, search_docs: Path,
                 jobs: int | None, progress) -> tuple[dict, dict]:
     jobs = jobs or os.cpu_count() or 1
-    totals = {"pages": 0, "written": 0, "kept": 0, "skipped": 0, "search_changed": 0}
+    totals = {"pages": 0, "written": 0, "kept": 0, "skipped": 0, "search_changed": set()}
     entries: dict[str, list[str]] = {}
     _WORKER.update(site=site, folder=folder, writer=writer, search_docs=search_docs, env=None)
     try:
@@ -225,7 +227,9 @@ def _render_all(site: Site, folder: SiteFolder, tasks: list[tuple], writer: Writ
         for done, (task_entries, counts) in enumerate(results, 1):
             entries.update(task_entries)
             for k in totals:
-                totals[k] += counts[k]
+                totals[k] |= counts[k] if k == "search_changed" else 0
+                if k != "search_changed":
+                    totals[k] += counts[k]
             if progress:
                 progress(done, len(tasks))
         if pool:
@@ -252,7 +256,7 @@ def _render_task(task: tuple) -> tuple[dict, dict]:
         _WORKER["env"] = env
     parent: Writer = _WORKER["writer"]
     writer = Writer(parent.live, parent.staging, parent.old, parent.inputs_unchanged, parent.full)
-    pages = search_changed = 0
+    pages, search_changed = 0, set()
     for url, ctx in _pages(site, task):
         pages += 1
         rel = _file_of(url)
@@ -260,7 +264,9 @@ def _render_task(task: tuple) -> tuple[dict, dict]:
         if writer.reuse(rel, context_hash):
             continue
         if isinstance(ctx, ProductPage):
-            search_changed += _update_search_doc(_WORKER["search_docs"] / rel, ctx)
+            shard = shard_of(rel, site.search_shards)
+            if _update_search_doc(_WORKER["search_docs"] / str(shard) / rel, ctx):
+                search_changed.add(shard)
         name = _template_of(ctx)
         try:
             html = _WORKER["env"].get_template(name).render(page=ctx, site=ctx.site)
@@ -359,26 +365,54 @@ def _update_search_doc(path: Path, page: ProductPage) -> int:
     return 1
 
 
+# The search index is split into shards of about this many products, indexed one after another and merged
+# in the browser (Pagefind's mergeIndex): the indexer holds a whole index in memory (about 23 kB a product,
+# 2.2 GB at 100,000), so shards bound the build's memory, and a change re-indexes only its shard.
+SHARD_PRODUCTS = 4000
+
+
+def search_shards(products: int) -> int:
+    return max(1, -(-products // SHARD_PRODUCTS))
+
+
+def shard_of(rel: str, shards: int) -> int:
+    """The shard of a product page (by its path, so a product never moves while the shard count holds)."""
+    return int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=4).digest(), "big") % shards
+
+
+def _search_docs(root: Path, shards: int) -> Path:
+    """``.showcase/search/n<shards>/``: a new shard count starts a new, empty layout (everything is indexed)."""
+    docs = root / f"n{shards}"
+    if root.is_dir():
+        for other in root.iterdir():
+            if other != docs:
+                shutil.rmtree(other, ignore_errors=True)
+    return docs
+
+
 # Pagefind names these files by their content, so an unchanged one is known by its name alone.
-_HASHED = re.compile(r"^pagefind/(fragment|index|filter)/|\.pf_")
+_HASHED = re.compile(r"/(fragment|index|filter)/|\.pf_")
 
 
-def _index_search(docs: Path, writer: Writer, old: Manifest, rerun: bool) -> None:
-    """Pagefind over the search documents, when one changed; its files go through the writer."""
-    if not rerun and docs.is_dir():
-        for rel, entry in old.files.items():  # nothing changed: the live index stays, file for file
-            if rel.startswith("pagefind/"):
-                writer.entries[rel] = entry
-        return
-    if not docs.is_dir():
-        docs.mkdir(parents=True)
-    with tempfile.TemporaryDirectory(dir=docs.parent) as tmp:
-        out = Path(tmp) / "pagefind"
-        proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(docs), "--output-path", str(out),
-                               "--quiet"], capture_output=True, text=True)
-        if proc.returncode:
-            raise ShowcaseError(f"search index (pagefind) failed: {proc.stderr.strip() or proc.stdout.strip()}")
-        for path in sorted(out.rglob("*")):
-            if path.is_file():
-                rel = "pagefind/" + path.relative_to(out).as_posix()
-                writer.place(rel, path, rel if _HASHED.search(rel) else None)
+def _index_search(docs: Path, shards: int, writer: Writer, old: Manifest, changed: set[int], full: bool) -> None:
+    """Pagefind over each shard's search documents (one bundle per shard, ``/pagefind/<k>/``) when one of
+    them changed; an unchanged shard keeps its files in build/ as they are. Empty shards get no bundle."""
+    for shard in range(shards):
+        prefix = f"pagefind/{shard}/"
+        shard_docs = docs / str(shard)
+        if not shard_docs.is_dir() or not any(shard_docs.iterdir()):
+            continue  # no product in it (Pagefind refuses an empty folder)
+        kept = {rel: entry for rel, entry in old.files.items() if rel.startswith(prefix)}
+        if kept and shard not in changed and not full:
+            writer.entries.update(kept)
+            continue
+        with tempfile.TemporaryDirectory(dir=docs.parent) as tmp:
+            out = Path(tmp) / "pagefind"
+            proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(shard_docs), "--output-path",
+                                   str(out), "--quiet"], capture_output=True, text=True)
+            if proc.returncode:
+                raise ShowcaseError(f"search index (pagefind) failed: {proc.stderr.strip() or proc.stdout.strip()}")
+            for path in sorted(out.rglob("*")):
+                if path.is_file():
+                    rel = prefix + path.relative_to(out).as_posix()
+                    writer.place(rel, path, rel if _HASHED.search(rel) else None)

@@ -241,7 +241,8 @@ class IndexPage:
 class SearchPage:
     site: SiteContext  # shared by every page: see SiteContext
     meta: Meta  # head of the page: see Meta
-    index_url: str  # the Pagefind bundle folder ("/pagefind/")
+    index_url: str  # the first Pagefind bundle folder ("/pagefind/0/")
+    merge_urls: tuple[str, ...] = ()  # the other bundles (index shards) to merge into it (mergeIndex)
 
 
 @dataclass(frozen=True, slots=True)

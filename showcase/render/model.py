@@ -107,6 +107,7 @@ class Site:
         self.links = builders_for(config)
         self.assets: dict[str, str] = {}  # static file name -> fingerprinted URL, set by the builder
         self.position: dict[int, int] = {}  # product id -> its index in its own category's listing
+        self.search_shards = 1  # Pagefind bundles, /pagefind/0/ ... (set by the builder)
         self._money: dict[int, c.Money] = {}
         self._site_context: c.SiteContext | None = None
 
@@ -543,7 +544,8 @@ class Site:
         if kind == "search":
             return "/search/", c.SearchPage(site=self.site_context(),
                                             meta=self.meta(s["search"], s["search"], "/search/", noindex=True),
-                                            index_url="/pagefind/")
+                                            index_url="/pagefind/0/",
+                                            merge_urls=tuple(f"/pagefind/{k}/" for k in range(1, self.search_shards)))
         if kind == "disclosure":
             programs = tuple((p.name, NETWORK_NAMES.get(self.config.networks[p.network].type, p.network),
                               self.ad_label(name))

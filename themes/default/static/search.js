@@ -33,9 +33,20 @@
   function engine() {
     if (!pf) {
       var base = d.index || "/pagefind/";
-      pf = import(base.replace(/\/?$/, "/") + "pagefind.js").then(function (mod) {
-        return Promise.resolve(mod.init && mod.init()).then(function () { return mod; });
-      });
+      // The index may be split into shards (data-merge): the first that loads is the primary, the others
+      // are merged into it; a shard with no products has no bundle and is skipped.
+      var urls = [base].concat((d.merge || "").split(" ").filter(Boolean));
+      var load = function (i) {
+        if (i >= urls.length) return Promise.reject(new Error("no search index"));
+        return import(urls[i].replace(/\/?$/, "/") + "pagefind.js").then(function (mod) {
+          return Promise.resolve(mod.init && mod.init()).then(function () {
+            return Promise.all(urls.slice(i + 1).map(function (url) {
+              return mod.mergeIndex(url).catch(function () {});
+            }));
+          }).then(function () { return mod; });
+        }, function () { return load(i + 1); });
+      };
+      pf = load(0);
       pf.catch(function () { pf = null; });
     }
     return pf;
