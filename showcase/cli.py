@@ -322,32 +322,13 @@ class _LazyBar:
 @pass_ctx
 def serve(ctx: Context, port: int, host: str) -> None:
     """Preview build/ over HTTP (Ctrl-C stops). Not for production: publish build/ with a web server."""
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from showcase.render.preview import make_server
 
     root = ctx.site.build_dir
     if not (root / "index.html").is_file():
         click.secho(f"{root}: nothing built yet; run `showcase build`", fg="red", err=True)
         raise SystemExit(EXIT_FAILED)
-
-    class Handler(SimpleHTTPRequestHandler):
-        def send_error(self, code, message=None, explain=None):
-            page = root / "404.html"
-            if code == 404 and page.is_file():  # the site's own 404 page, as a web server would serve it
-                body = page.read_bytes()
-                self.send_response(404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-                return
-            super().send_error(code, message, explain)
-
-        def log_message(self, format, *args):  # quiet: one line per request is noise in a preview
-            pass
-
-    server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(root)))
+    server = make_server(root, host, port)
     click.echo(f"Serving {root} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()

@@ -22,11 +22,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import unquote, urlsplit
+
+from showcase.render.preview import make_server
 
 REPO = Path(__file__).resolve().parents[1]
 NODE_MODULES = REPO / "node_modules"
@@ -111,40 +110,6 @@ def build_demo(dest: Path) -> Path:
 # --- serve ---------------------------------------------------------------------------------------
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    """Static files from the build, the site's own 404.html for a missing path, no request log."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, as a real web server; every response has a Content-Length
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
-        ".wasm": "application/wasm", ".json": "application/json", ".webp": "image/webp", ".svg": "image/svg+xml",
-        ".xml": "application/xml"}
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser closing a connection early
-            super().handle_error(request, client_address)
-
-
 @dataclass(frozen=True)
 class ServedSite:
     root: Path       # the site folder (site.yml, .showcase/catalog.sqlite, build/)
@@ -185,7 +150,7 @@ def serve(root: Path, base_url: str | None = None) -> Iterator[ServedSite]:
         from showcase.config import load_site
 
         base_url = str(load_site(root).config.site.base_url)
-    server = _Server(("127.0.0.1", 0), partial(_Handler, directory=str(build)))
+    server = make_server(build, "127.0.0.1", 0)  # the same server as `showcase serve`
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
