@@ -1,7 +1,8 @@
 """The command line: thin commands over the pipeline stages.
 
-Exit codes (for cron): 0 done; 1 a step failed for at least one feed (the others were still
-processed, and nothing good was lost); 2 invalid site.yml or bad usage.
+Exit codes (for cron): 0 done; 1 a step failed for at least one feed or target (the others were
+still processed, and nothing good was lost); 2 invalid site.yml or bad usage; 3 ``update`` found
+another run of itself holding the lock.
 Heavy modules are imported inside the commands so ``--help`` stays fast.
 """
 
@@ -15,9 +16,11 @@ from pathlib import Path
 import click
 
 from showcase import __version__
+from showcase.text import human_size
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_LOCKED = 3  # showcase update: another run holds the lock
 
 
 class Context:
@@ -60,6 +63,8 @@ def main(ctx: click.Context, site_dir: Path) -> None:
       showcase import           parse feeds into the catalog
       showcase build            render the static site into build/
       showcase serve            preview build/ on 127.0.0.1
+      showcase deploy           publish build/ to the targets in site.yml
+      showcase update           fetch + import + build + deploy, for cron
     Clicks and money:
       showcase track            the click tracker (links.mode: tracker)
       showcase clicks import    count /go/ hits of web-server logs
@@ -146,16 +151,12 @@ def fetch(ctx: Context, names: tuple[str, ...], parallel: int, as_json: bool) ->
     re-import. A failed, truncated or HTML-page download never replaces the last good copy; the
     other feeds still update, and the exit code is 1. Local feed sources are read in place.
     """
-    from showcase.fetch import FetchSpec, fetch_feeds
+    from showcase.fetch import fetch_site
 
     site = ctx.site
     selected = _select_feeds(site, names)
-    specs = [FetchSpec(name=n, url=site.config.feeds[n].source, timeout=site.config.feeds[n].timeout,
-                       max_bytes=site.config.feeds[n].max_size_mb << 20)
-             for n in selected if site.config.feeds[n].is_remote]
     local = [n for n in selected if not site.config.feeds[n].is_remote]
-    results = fetch_feeds(specs, site.downloads_dir, site.fetch_state_path, parallel=parallel,
-                          progress=not as_json and sys.stderr.isatty()) if specs else []
+    results = fetch_site(site, selected, parallel=parallel, progress=not as_json and sys.stderr.isatty())
     failed = [r for r in results if r.status == "failed"]
     if as_json:
         out = {"feeds": [{"name": r.name, "status": r.status, "path": str(r.path), "bytes": r.bytes,
@@ -170,7 +171,7 @@ def fetch(ctx: Context, names: tuple[str, ...], parallel: int, as_json: bool) ->
                             else f"{r.name}: FAILED: {r.error}", fg="red", err=True)
             else:
                 detail = "not modified" if r.status == "not_modified" else \
-                    f"{_size(r.bytes)} in {r.elapsed:.1f}s{'' if r.changed else ', same content'}"
+                    f"{human_size(r.bytes)} in {r.elapsed:.1f}s{'' if r.changed else ', same content'}"
                 click.echo(f"{r.name}: {r.status} ({detail})")
         for n in local:
             click.echo(f"{n}: local file, read in place")
@@ -194,37 +195,28 @@ def import_(ctx: Context, names: tuple[str, ...], force: bool, as_json: bool) ->
     A feed that is not well-formed, or that shrank by more than its max_shrink_percent, is
     refused: that feed's catalog stays as it was, the other feeds still import, exit code 1.
     """
-    from showcase.catalog import Catalog, ImportRefused
-    from showcase.errors import ShowcaseError
-    from showcase.ingest import import_feed
+    from showcase.ingest import import_feeds
 
     site = ctx.site
-    selected = _select_feeds(site, names)
-    results, failures = [], []
-    with Catalog(site.catalog_path) as catalog:
-        catalog.sync_site_categories(site.config.category_paths())
-        for name in selected:
-            started = time.perf_counter()
-            with _Ticker(name, enabled=not as_json and sys.stderr.isatty()) as tick:
-                try:
-                    result = import_feed(site, catalog, name, force=force, tick=tick)
-                except (ImportRefused, ShowcaseError) as e:
-                    kind = "refused" if isinstance(e, ImportRefused) else "failed"
-                    failures.append({"feed": name, "status": kind, "error": str(e)})
-                    if not as_json:
-                        click.secho(f"{name}: {kind.upper()}: {e}", fg="red", err=True)
-                    continue
-            results.append(result)
-            if not as_json:
-                click.echo(f"{result.summary_line()} [{time.perf_counter() - started:.2f}s]")
-                for reason, count in list(result.skip_reasons.items())[:10]:
-                    example = next((s for s in result.skips if s["reason"].startswith(reason)), None)
-                    where = f" e.g. offer {example['id']!r} line {example['line']}" if example else ""
-                    click.echo(f"    {count:>7} × {reason}{where}")
+
+    def done(name: str, result, failure: dict | None, seconds: float) -> None:
+        if as_json:
+            return
+        if failure:
+            click.secho(f"{name}: {failure['status'].upper()}: {failure['error']}", fg="red", err=True)
+            return
+        click.echo(f"{result.summary_line()} [{seconds:.2f}s]")
+        for reason, count in list(result.skip_reasons.items())[:10]:
+            example = next((s for s in result.skips if s["reason"].startswith(reason)), None)
+            where = f" e.g. offer {example['id']!r} line {example['line']}" if example else ""
+            click.echo(f"    {count:>7} × {reason}{where}")
+
+    run = import_feeds(site, _select_feeds(site, names), force=force, done=done,
+                       ticker=lambda name: _Ticker(name, enabled=not as_json and sys.stderr.isatty()))
     if as_json:
-        click.echo(json.dumps({"feeds": [r.to_dict() for r in results] + failures, "failed": len(failures)},
-                              ensure_ascii=False, indent=2, default=str))
-    if failures:
+        click.echo(json.dumps({"feeds": [r.to_dict() for r in run.results] + run.failures,
+                               "failed": len(run.failures)}, ensure_ascii=False, indent=2, default=str))
+    if run.failures:
         raise SystemExit(EXIT_FAILED)
 
 
@@ -336,6 +328,121 @@ def serve(ctx: Context, port: int, host: str) -> None:
         pass
     finally:
         server.server_close()
+
+
+# --- deploy / update ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--target", "targets", multiple=True, metavar="NAME",
+              help="Only this target of `deploy:` in site.yml (repeatable; default: every target, in order).")
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded, changed and deleted; change nothing.")
+@click.option("--rollback", is_flag=True,
+              help="Publish the previous deploy again (dir: the previous release; git: the previous commit).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with a result per target.")
+@pass_ctx
+def deploy(ctx: Context, targets: tuple[str, ...], dry_run: bool, rollback: bool, as_json: bool) -> None:
+    """Publish build/ to the targets under `deploy:` in site.yml.
+
+    \b
+    Target types:
+      dir    a local folder: a new release folder, then an atomic symlink switch
+      rsync  the system rsync to a folder or user@host:path (only changed files)
+      s3     an S3-compatible bucket (only files whose MD5 changed; content types, cache headers)
+      git    a commit on a branch such as gh-pages, pushed to a remote
+
+    Each target reports counts and bytes. A target that fails (auth, network, a folder in the way)
+    leaves what it publishes as it was, the others still deploy, and the exit code is 1.
+    """
+    from showcase.deploy import deploy as run_deploy
+    from showcase.deploy import rollback as run_rollback
+    from showcase.errors import ShowcaseError
+
+    site = ctx.site
+    names = _select_targets(site, targets)
+    results, failures = [], []
+    for name in names:
+        bar = _LazyBar(f"{name}", enabled=not as_json and sys.stderr.isatty())
+        try:
+            if rollback:
+                result = run_rollback(site, name, dry_run=dry_run)
+            else:
+                result = run_deploy(site, name, dry_run=dry_run, progress=bar)
+        except ShowcaseError as e:
+            failures.append({"target": name, "error": str(e)})
+            if not as_json:
+                click.secho(f"{name}: FAILED: {e}", fg="red", err=True)
+            continue
+        finally:
+            bar.close()
+        results.append(result)
+        if not as_json:
+            if dry_run:
+                for line in result.plan.lines():
+                    click.echo(f"  {line}")
+            click.echo(result.summary_line())
+    if as_json:
+        click.echo(json.dumps({"targets": [r.to_dict(with_files=dry_run) for r in results], "failures": failures,
+                               "failed": len(failures)}, ensure_ascii=False, indent=2))
+    if failures:
+        raise SystemExit(EXIT_FAILED)
+
+
+@main.command()
+@click.option("--target", "targets", multiple=True, metavar="NAME",
+              help="Deploy only to this target (repeatable; default: every target in site.yml).")
+@click.option("--strict", is_flag=True,
+              help="Fail (and deploy nothing) when any feed fails to download or import.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for rendering.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when all went well (for cron's MAILTO).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's result (steps, timings, counts) as JSON.")
+@pass_ctx
+def update(ctx: Context, targets: tuple[str, ...], strict: bool, jobs: int | None, quiet: bool,
+           as_json: bool) -> None:
+    """fetch, import, build and deploy in one run: the command for cron.
+
+    \b
+    A feed that fails to download or import keeps its last good copy and its catalog; the others
+    still update, and the run goes on with a warning (--strict: it stops before deploying).
+    A failed build stops the run: nothing is deployed and the live site stays as it was.
+    A log with timings and counts goes to .showcase/logs/update-<UTC time>.log.
+    \b
+    Exit codes: 0 done (warnings on stderr), 1 a step failed (one-line summary on stderr),
+    2 invalid site.yml, 3 another update of this site is still running (this one did nothing).
+    """
+    from showcase.update import Locked, run_update
+
+    site = ctx.site
+    names = list(_select_targets(site, targets)) if targets else None
+    say = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() and not (as_json or quiet) else None
+    try:
+        result = run_update(site, targets=names, strict=strict, jobs=jobs, say=say)
+    except Locked as e:
+        click.secho(f"update skipped: {e}", fg="yellow", err=True)
+        raise SystemExit(EXIT_LOCKED) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for warning in result.warnings:
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        if result.failed:
+            click.secho(f"{result.summary_line()} (log: {result.log})", fg="red", err=True)
+        elif not quiet:
+            click.echo(result.summary_line())
+    if result.failed:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _select_targets(site, names: tuple[str, ...]) -> list[str]:
+    defined = list(site.config.deploy)
+    if not defined:
+        click.secho("site.yml has no `deploy:` targets; see the README's deploy section", fg="red", err=True)
+        raise SystemExit(EXIT_CONFIG)
+    unknown = [n for n in names if n not in defined]
+    if unknown:
+        raise click.BadParameter(f"unknown deploy target(s) {', '.join(unknown)}; site.yml defines: "
+                                 f"{', '.join(defined)}", param_hint="--target")
+    return list(names) or defined
 
 
 # --- feed inspect ------------------------------------------------------------------------------------
@@ -458,12 +565,6 @@ def _select_feeds(site, names: tuple[str, ...]) -> list[str]:
     return list(names) or list(site.config.feeds)
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 # --- click tracking ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ TEMPLATE_FIELDS = {"url", "url_encoded", "subid", "program_id"}
 NAME_RE = r"^[a-z0-9][a-z0-9_-]*$"
 SLUG_RE = r"^[a-z0-9][a-z0-9-]*$"
 CURRENCY_RE = r"^[A-Z]{3}$"
+BUCKET_RE = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 
 Name = Annotated[str, Field(pattern=NAME_RE)]
 Currency = Annotated[str, Field(pattern=CURRENCY_RE)]
@@ -268,6 +269,74 @@ class TrackerConfig(Strict):
     #                                                           in .showcase/tracker-salt
 
 
+# --- deploy targets (showcase deploy / update) -------------------------------------------------------
+
+
+class DirTarget(Strict):
+    """A local folder a web server serves: ``path`` becomes a symlink to the live release."""
+
+    type: Literal["dir"]
+    path: str = Field(min_length=1)  # the symlink the web server's root points at
+    releases: str | None = None  # where release folders live (default: <path>.releases next to it)
+    keep: Annotated[int, Field(ge=2, le=100)] = 3  # releases kept; the live one and the one before always are
+
+
+class RsyncTarget(Strict):
+    """The system rsync to a local folder or ``user@host:path`` over ssh."""
+
+    type: Literal["rsync"]
+    dest: str = Field(min_length=1)  # /srv/www/shop/ or deploy@host:/srv/www/shop/
+    ssh: str | None = None  # remote shell, e.g. "ssh -p 2222 -i ~/.ssh/deploy" (rsync -e)
+    checksum: bool = False  # compare file contents instead of size + mtime (slower; build/ keeps mtimes stable)
+    protect: list[Annotated[str, Field(min_length=1)]] = []  # remote paths never deleted, e.g. ".well-known/"
+    timeout: Annotated[int, Field(gt=0)] = 120  # seconds without I/O before rsync gives up
+
+
+class S3CacheControl(Strict):
+    fingerprinted: str = "public, max-age=31536000, immutable"  # files whose name carries their content hash
+    other: str = "public, max-age=300"  # HTML, sitemaps, feeds: short, so updates show within minutes
+
+
+class S3Target(Strict):
+    """An S3-compatible bucket through boto3; credentials come from the usual AWS environment/profile."""
+
+    type: Literal["s3"]
+    bucket: Annotated[str, Field(pattern=BUCKET_RE)]
+    prefix: str = ""  # keys live under this folder; nothing outside it is ever touched
+    endpoint_url: HttpUrl | None = None  # e.g. https://storage.yandexcloud.net (default: AWS)
+    region: str | None = None
+    profile: str | None = None  # a profile of ~/.aws/credentials
+    cache_control: S3CacheControl = S3CacheControl()
+    parallel: Annotated[int, Field(ge=1, le=64)] = 8  # uploads at once
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint(cls, v: str | None) -> str | None:
+        return v if v is None else _check_http_url(v)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        v = v.strip("/")
+        if any(part in ("", ".", "..") for part in v.split("/")) and v:
+            raise ValueError(f"expected a key prefix such as 'shop' or 'sites/shop', got {v!r}")
+        return v + "/" if v else ""
+
+
+class GitTarget(Strict):
+    """A branch of a git remote (GitHub Pages and the like): one commit per deploy, pushed."""
+
+    type: Literal["git"]
+    remote: str = Field(min_length=1)  # git@github.com:me/shop.git, https://…, or a local path
+    branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9._/-]+$")] = "gh-pages"
+    cname: str | None = None  # custom domain written to CNAME
+    message: str = "showcase deploy"  # commit message (the time is appended)
+    author: Annotated[str, Field(pattern=r"^[^<>]+ <[^<>]+>$")] = "showcase <showcase@localhost>"
+
+
+DeployTarget = Annotated[DirTarget | RsyncTarget | S3Target | GitTarget, Field(discriminator="type")]
+
+
 class Config(Strict):
     site: SiteSection
     tracker: TrackerConfig = TrackerConfig()
@@ -280,6 +349,7 @@ class Config(Strict):
     networks: dict[Name, NetworkConfig] = {}
     programs: dict[Name, ProgramConfig] = {}
     feeds: dict[Name, FeedConfig] = {}
+    deploy: dict[Name, DeployTarget] = {}  # publishing targets, deployed in this order
     extra: dict[str, Any] = {}  # free-form values for themes
 
     def category_paths(self) -> dict[str, str]:
@@ -323,6 +393,14 @@ class Site:
     @property
     def downloads_dir(self) -> Path:
         return self.root / "feeds"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    def resolve(self, path: str) -> Path:
+        """A path from site.yml: ``~`` expanded, relative to the site folder."""
+        return (self.root / Path(path).expanduser()).absolute()
 
     def feed_path(self, name: str) -> Path:
         """Where feed ``name`` is read from: the local source in place, or its last good download."""
@@ -429,23 +507,29 @@ def _located(filename: str, lines: dict[tuple, int], loc: tuple, message: str) -
 def _format_errors(error: ValidationError, filename: str, lines: dict[tuple, int]) -> list[str]:
     out = []
     for err in error.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))  # drop union tags
-        out.append(_located(filename, lines, loc, _explain(err, loc)))
+        raw = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))  # drop validator tags
+        loc, _ = _walk(raw)
+        out.append(_located(filename, lines, loc, _explain(err, loc, raw)))
     return out
 
 
-def _explain(err: dict, loc: tuple) -> str:
+def _explain(err: dict, loc: tuple, raw: tuple) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown key {loc[-1]!r}" + _allowed_keys_hint(loc)
+        return f"unknown key {loc[-1]!r}" + _allowed_keys_hint(raw)
     if kind == "missing":
         return "required key is missing"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        expected = ", ".join(_tagged_models(_walk(raw)[1]))
+        got = f"got {err['ctx']['tag']!r}" if kind == "union_tag_invalid" else "the key is missing"
+        return f"expected `type`: one of {expected}; {got}"
     if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         expected = {
             NAME_RE: "a name of lower-case letters, digits, '-' or '_'",
             SLUG_RE: "a slug of lower-case letters, digits and '-'",
             CURRENCY_RE: "a three-letter ISO 4217 currency code such as RUB",
+            BUCKET_RE: "a bucket name of 3-63 lower-case letters, digits, '.' or '-'",
         }.get(pattern, f"text matching {pattern}")
         return f"expected {expected}, got {err['input']!r}"
     msg = err["msg"]
@@ -457,34 +541,59 @@ def _explain(err: dict, loc: tuple) -> str:
 
 
 def _allowed_keys_hint(loc: tuple) -> str:
-    model = _model_at(loc[:-1])
-    return f"; expected one of: {', '.join(model.model_fields)}" if model else ""
+    _, model = _walk(loc[:-1])
+    return f"; expected one of: {', '.join(model.model_fields)}" if _is_model(model) else ""
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The model class that validates the mapping at ``loc``, following fields, dicts and lists."""
+def _walk(loc: tuple) -> tuple[tuple, Any]:
+    """Follow an error location through the models: the location as written in site.yml (without the
+    tags pydantic inserts for tagged unions such as a deploy target's ``type``), and the annotation
+    that validates the value there (a model class, a union, ...; None when unknown)."""
     ann: Any = Config
-    for part in loc:
+    clean: list = []
+    parts = list(loc)
+    while parts:
         ann = _unwrap(ann)
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
+        part = parts.pop(0)
+        clean.append(part)
+        if _is_model(ann):
             field = ann.model_fields.get(part) if isinstance(part, str) else None
-            if field is None:
-                return None
-            ann = field.annotation
+            ann = field.annotation if field else None
         elif get_origin(ann) in (dict, list):
             ann = get_args(ann)[-1]
+            tagged = _tagged_models(ann)
+            if tagged and parts and parts[0] in tagged:
+                ann = tagged[parts.pop(0)]
         else:
-            return None
-    ann = _unwrap(ann)
-    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+            ann = None
+    return tuple(clean), _unwrap(ann)
+
+
+def _is_model(ann: Any) -> bool:
+    return isinstance(ann, type) and issubclass(ann, BaseModel)
+
+
+def _tagged_models(ann: Any) -> dict[str, type[BaseModel]]:
+    """For a union of models told apart by their ``type`` literal: tag -> model; else {}."""
+    if get_origin(ann) is Annotated:
+        ann = get_args(ann)[0]
+    if get_origin(ann) not in (Union, UnionType):
+        return {}
+    out = {}
+    for model in get_args(ann):
+        field = model.model_fields.get("type") if _is_model(model) else None
+        if field is None:
+            return {}
+        out.update({tag: model for tag in get_args(field.annotation)})
+    return out
 
 
 def _unwrap(ann: Any) -> Any:
-    """Annotated[X, ...] -> X; X | None -> X."""
+    """Annotated[X, ...] -> X; X | None -> X (a union of several models stays as it is)."""
     while True:
         if get_origin(ann) is Annotated:
             ann = get_args(ann)[0]
-        elif get_origin(ann) in (Union, UnionType):
+        elif get_origin(ann) in (Union, UnionType) and len([a for a in get_args(ann) if a is not type(None)]) == 1:
             ann = next(a for a in get_args(ann) if a is not type(None))
         else:
             return ann

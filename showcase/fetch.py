@@ -168,6 +168,16 @@ def fetch_feeds(
             run.session.close()
 
 
+def fetch_site(site, names: list[str], *, parallel: int = 4, progress: bool = False) -> list[FetchResult]:
+    """Fetch the remote ones of a site's feeds ``names`` (local sources are read in place, not fetched)."""
+    feeds = site.config.feeds
+    specs = [FetchSpec(name=n, url=feeds[n].source, timeout=feeds[n].timeout, max_bytes=feeds[n].max_size_mb << 20)
+             for n in names if feeds[n].is_remote]
+    if not specs:
+        return []
+    return fetch_feeds(specs, site.downloads_dir, site.fetch_state_path, parallel=parallel, progress=progress)
+
+
 def _check_names(specs: list[FetchSpec]) -> None:
     seen: set[str] = set()
     for spec in specs:

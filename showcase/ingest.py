@@ -10,8 +10,10 @@ import marshal
 import multiprocessing
 import os
 import queue
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +118,41 @@ def import_feed(site: Site, catalog: Catalog, name: str, *, force: bool = False,
     except ShowcaseError as e:
         catalog.record_import(ImportResult(feed=name, status="failed", message=str(e)), digest)
         raise
+
+
+@dataclass
+class ImportRun:
+    """``import_feeds``: a result per imported feed, and the feeds that failed or were refused."""
+
+    results: list[ImportResult] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)  # {"feed", "status": failed|refused, "error"}
+
+
+def import_feeds(site: Site, names: list[str], *, force: bool = False,
+                 ticker: Callable[[str], AbstractContextManager] | None = None,
+                 done: Callable[[str, ImportResult | None, dict | None, float], None] | None = None) -> ImportRun:
+    """Import feeds one after another. A feed that fails keeps its catalog as it was, and the others still
+    import. ``ticker(name)``: a context giving the per-offer tick (or None); ``done(name, result, failure,
+    seconds)`` after each feed."""
+    run = ImportRun()
+    with Catalog(site.catalog_path) as catalog:
+        catalog.sync_site_categories(site.config.category_paths())
+        for name in names:
+            started = time.perf_counter()
+            result = failure = None
+            with ticker(name) if ticker else nullcontext() as tick:
+                try:
+                    result = import_feed(site, catalog, name, force=force, tick=tick)
+                except (ImportRefused, ShowcaseError) as e:
+                    failure = {"feed": name, "status": "refused" if isinstance(e, ImportRefused) else "failed",
+                               "error": str(e)}
+            if result:
+                run.results.append(result)
+            else:
+                run.failures.append(failure)
+            if done:
+                done(name, result, failure, time.perf_counter() - started)
+    return run
 
 
 def _ticking(items: Iterator, tick: Callable[[int], None] | None) -> Iterator:

@@ -1,4 +1,4 @@
-"""Text helpers shared by stages: one transliteration for slugs and sub-ids."""
+"""Text helpers shared by stages: one transliteration for slugs and sub-ids, sizes for people."""
 
 from __future__ import annotations
 
@@ -16,3 +16,12 @@ _TABLE = str.maketrans({**CYRILLIC, **{k.upper(): v.capitalize() for k, v in CYR
 def transliterate(text: str) -> str:
     """'Щётка Xiaomi' -> 'Shchetka Xiaomi'; other characters pass through unchanged."""
     return text.translate(_TABLE)
+
+
+def human_size(n: float) -> str:
+    """1536 -> '1.5 KB'."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
