@@ -16,6 +16,7 @@ from showcase.deploy import DeployError, deploy, rollback
 from showcase.deploy.rsync import parse_itemized
 from showcase.mediatypes import content_type, is_fingerprinted
 from tests.deploy_fixtures import BUILD_FILES, make_site, tree, write_build
+from tests.site_fixture import require
 
 
 def change_build(site, *, changed=(), removed=(), added=None):
@@ -137,16 +138,17 @@ def test_cli_unknown_target_and_no_targets_are_usage_errors(dir_site, tmp_path):
 
 # --- rsync -----------------------------------------------------------------------------------------------
 
-needs_rsync = pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed (apt install rsync)")
+@pytest.fixture
+def needs_rsync():
+    require(shutil.which("rsync"), "rsync is not installed (apt install rsync)")
 
 
 @pytest.fixture
-def rsync_site(tmp_path):
+def rsync_site(tmp_path, needs_rsync):
     return make_site(tmp_path / "site", {"mirror": {"type": "rsync", "dest": str(tmp_path / "mirror"),
                                                     "protect": [".well-known/"]}})
 
 
-@needs_rsync
 def test_rsync_sends_only_changes_and_deletes_stale_files(rsync_site, tmp_path):
     first = deploy(rsync_site, "mirror")
     assert first.plan.counts()["new"] == len(BUILD_FILES)
@@ -172,8 +174,7 @@ def test_rsync_sends_only_changes_and_deletes_stale_files(rsync_site, tmp_path):
     assert (tmp_path / "mirror" / "index.html").stat().st_mtime_ns == mtime  # unchanged file not rewritten
 
 
-@needs_rsync
-def test_rsync_unreachable_host_fails_clearly(tmp_path):
+def test_rsync_unreachable_host_fails_clearly(tmp_path, needs_rsync):
     site = make_site(tmp_path / "site", {"remote": {
         "type": "rsync", "dest": "deploy@127.0.0.1:/srv/shop/", "timeout": 5,
         "ssh": "ssh -p 9 -o BatchMode=yes -o ConnectTimeout=3 -o StrictHostKeyChecking=no"}})
