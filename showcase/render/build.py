@@ -216,10 +216,10 @@ def _render_all(site: Site, folder: SiteFolder, tasks: list[tuple], writer: Writ
     totals = {"pages": 0, "written": 0, "kept": 0, "skipped": 0, "search_changed": set()}
     entries: dict[str, list[str]] = {}
     _WORKER.update(site=site, folder=folder, writer=writer, search_docs=search_docs, env=None)
+    pool = None
     try:
         if jobs == 1 or len(tasks) < 8 or "fork" not in multiprocessing.get_all_start_methods():
             results = map(_render_task, tasks)
-            pool = None
         else:
             # fork: workers inherit the gathered model instead of rebuilding or unpickling it
             pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
@@ -235,6 +235,11 @@ def _render_all(site: Site, folder: SiteFolder, tasks: list[tuple], writer: Writ
         if pool:
             pool.close()
             pool.join()
+    except BaseException:
+        if pool:
+            pool.terminate()  # a failed page (a template error): stop the other workers, leak no processes
+            pool.join()
+        raise
     finally:
         _WORKER.clear()
     return entries, totals
