@@ -106,6 +106,8 @@ def init(directory: Path) -> None:
 @pass_ctx
 def check(ctx: Context, as_json: bool) -> None:
     """Validate site.yml and print a summary. Exit code 2 when invalid."""
+    from showcase.deploy import describe
+
     site = ctx.site
     config = site.config
     feeds = {}
@@ -119,6 +121,8 @@ def check(ctx: Context, as_json: bool) -> None:
         "programs": {n: {"name": p.name, "network": p.network, "erid": bool(p.erid)}
                      for n, p in config.programs.items()},
         "categories": len(config.category_paths()), "feeds": feeds,
+        "deploy": {n: dict(zip(("type", "to", "missing"), (t.type, *describe(t)), strict=True))
+                   for n, t in config.deploy.items()},
     }
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -134,6 +138,10 @@ def check(ctx: Context, as_json: bool) -> None:
     for name, f in feeds.items():
         state = "" if f["file_present"] else ("  (not downloaded yet)" if f["remote"] else "  (FILE MISSING)")
         click.echo(f"  {name:<16} {f['source']} -> {f['program']}{state}")
+    click.echo(f"deploy     {len(summary['deploy'])}" + ("" if summary["deploy"] else " (no targets)"))
+    for name, d in summary["deploy"].items():
+        missing = f"  (CANNOT RUN: {d['missing']})" if d["missing"] else ""
+        click.echo(f"  {name:<16} {d['type']:<6} {d['to']}{missing}")
 
 
 # --- fetch -------------------------------------------------------------------------------------------

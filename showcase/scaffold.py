@@ -55,6 +55,12 @@ feeds: {}
 #    program: myshop
 #    category_map:
 #      "Телефоны": electronics/smartphones
+
+# Where `showcase deploy` and `showcase update` publish build/ (see the README for every key).
+deploy: {}
+#  live:
+#    type: dir                    # dir | rsync | s3 | git
+#    path: /var/www/myshop        # becomes a symlink to the live release
 """
 
 GITIGNORE = """\

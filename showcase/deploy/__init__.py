@@ -156,6 +156,21 @@ def target(site, name: str):
     return GitTarget(site, name, config, state)
 
 
+def describe(config) -> tuple[str, str | None]:
+    """Where a target publishes to, and what this machine lacks to do it (None when nothing)."""
+    import importlib.util
+    import shutil
+
+    if config.type == "dir":
+        return config.path, None
+    if config.type == "rsync":
+        return config.dest, None if shutil.which("rsync") else "rsync is not installed"
+    if config.type == "git":
+        return f"{config.remote} {config.branch}", None if shutil.which("git") else "git is not installed"
+    where = f"s3://{config.bucket}/{config.prefix}" + (f" at {config.endpoint_url}" if config.endpoint_url else "")
+    return where, None if importlib.util.find_spec("boto3") else "boto3 is not installed: pip install 'showcase[s3]'"
+
+
 def deploy(site, name: str, *, dry_run: bool = False, progress: Progress | None = None) -> DeployResult:
     started = time.perf_counter()
     build = built_site(site)

@@ -1,25 +1,26 @@
 """The preview server of ``showcase serve`` (and of the tests that drive the built site in a browser).
 
 Static files from build/ over HTTP/1.1 (keep-alive, as a real web server), the site's own 404.html for
-a missing path, the content types Pagefind's search needs (.wasm, .mjs) and the ones Python may not know
-(.webp), no request log. For previews: publish build/ with a real web server.
+a missing path, the same content types as a deploy gives them (``showcase.mediatypes``: .wasm and .mjs
+for Pagefind, .webp, the Atom feed), no request log. For previews: publish build/ with a real web server.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+
+from showcase.mediatypes import content_type
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # every response has a Content-Length
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
-        ".wasm": "application/wasm", ".json": "application/json", ".webp": "image/webp", ".svg": "image/svg+xml",
-        ".xml": "application/xml"}
+
+    def guess_type(self, path: str | os.PathLike) -> str:
+        return content_type(os.fspath(path))
 
     def log_message(self, format: str, *args: object) -> None:
         pass
