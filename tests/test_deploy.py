@@ -242,6 +242,17 @@ def test_git_commits_the_build_with_nojekyll_and_cname_and_pushes(git_site, tmp_
     assert len(git("--git-dir", str(repo), "rev-list", "gh-pages").split()) == 4
 
 
+def test_git_cname_follows_the_config(git_site, tmp_path):
+    repo = tmp_path / "pages.git"
+    deploy(git_site, "pages")
+    assert published(repo)["CNAME"] == b"shop.example.com\n"
+    config = (git_site.root / "site.yml").read_text().replace("cname: shop.example.com", "message: no cname")
+    (git_site.root / "site.yml").write_text(config)
+    result = deploy(load_site(git_site.root), "pages")  # no cname any more: CNAME leaves the branch
+    assert result.plan.deleted == [("CNAME", 0)]
+    assert "CNAME" not in published(repo) and ".nojekyll" in published(repo)
+
+
 def test_git_builds_on_a_branch_someone_else_pushed_to(git_site, tmp_path):
     deploy(git_site, "pages")
     work = tmp_path / "work"

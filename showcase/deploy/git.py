@@ -79,6 +79,13 @@ class GitTarget:
     # --- plan -------------------------------------------------------------------------------------
 
     def plan(self, local: dict[str, LocalFile]) -> Plan:
+        try:
+            return self._plan(local)
+        except _GitFailed as e:
+            raise DeployError(f"deploy.{self.name}: git failed preparing the commit: {e} "
+                              f"(nothing was pushed)") from None
+
+    def _plan(self, local: dict[str, LocalFile]) -> Plan:
         self.parent = self._fetch()
         base = self.base_file.read_text().strip() if self.base_file.exists() else None
         if base != self.parent or not self.index.exists():
@@ -91,7 +98,7 @@ class GitTarget:
         if self.config.cname:
             extras["CNAME"] = self.config.cname + "\n"
         elif "CNAME" not in local:
-            self.git("update-index", "--force-remove", "CNAME")
+            self.git("update-index", "--force-remove", "CNAME", work_tree=self.build)
         for path, text in extras.items():
             blob = self.git("hash-object", "-w", "--stdin", stdin=text).strip()
             self.git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
@@ -124,6 +131,12 @@ class GitTarget:
     # --- apply ------------------------------------------------------------------------------------
 
     def apply(self, plan: Plan, local: dict[str, LocalFile], progress: Progress | None) -> str:
+        try:
+            return self._commit_and_push()
+        except _GitFailed as e:
+            raise DeployError(f"deploy.{self.name}: git failed: {e} (nothing was pushed)") from None
+
+    def _commit_and_push(self) -> str:
         stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         parents = ["-p", self.parent] if self.parent else []
         commit = self.git("commit-tree", self.tree, *parents, "-m", f"{self.config.message} {stamp}").strip()
@@ -148,6 +161,12 @@ class GitTarget:
 
     def rollback(self, dry_run: bool) -> tuple[Plan, str]:
         """A new commit with the tree of the one before the head: history keeps both."""
+        try:
+            return self._rollback(dry_run)
+        except _GitFailed as e:
+            raise DeployError(f"deploy.{self.name}: git failed: {e} (nothing was pushed)") from None
+
+    def _rollback(self, dry_run: bool) -> tuple[Plan, str]:
         head = self._fetch()
         if head is None:
             raise DeployError(f"deploy.{self.name}: {self.remote} has no branch {self.config.branch} yet")
