@@ -32,28 +32,35 @@ class DeployError(ShowcaseError):
     unless the message says otherwise."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocalFile:
-    rel: str  # path under build/, with "/" separators
-    path: Path
+    root: Path
+    rel: str  # path under the root, with "/" separators
     size: int
     mtime_ns: int
     stamp: tuple[int, int, int]  # (inode, mtime, ctime): any write or rename changes it, touch included
 
+    @property
+    def path(self) -> Path:
+        return self.root / self.rel
+
 
 def scan(root: Path) -> dict[str, LocalFile]:
-    """Every file under ``root`` by relative path (symlinks are followed as files; build/ has none)."""
+    """Every file under ``root`` by relative path. os.scandir, not os.walk and pathlib: a build of
+    100,000 products is 110,000 folders, and this is most of a no-change deploy's time."""
     files: dict[str, LocalFile] = {}
-    for directory, dirnames, names in os.walk(root):
-        dirnames.sort()
-        base = Path(directory)
-        prefix = base.relative_to(root).as_posix()
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in sorted(names):
-            path = base / name
-            st = path.stat()
-            files[prefix + name] = LocalFile(prefix + name, path, st.st_size, st.st_mtime_ns,
-                                             (st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+    stack = [("", str(root))]
+    while stack:
+        prefix, directory = stack.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    stack.append((prefix + entry.name + "/", entry.path))
+                else:
+                    st = entry.stat()
+                    rel = prefix + entry.name
+                    files[rel] = LocalFile(root, rel, st.st_size, st.st_mtime_ns,
+                                           (st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
     return files
 
 
@@ -98,6 +105,8 @@ def compare(local: dict[str, LocalFile], remote: dict[str, int], same: Callable[
         else:
             plan.unchanged += 1
     plan.deleted = [(rel, size) for rel, size in sorted(remote.items()) if rel not in local]
+    plan.new.sort()
+    plan.changed.sort()
     return plan
 
 
@@ -181,7 +190,7 @@ def deploy(site, name: str, *, dry_run: bool = False, progress: Progress | None 
     if not dry_run and not plan.empty:
         result.detail = t.apply(plan, local, progress) or ""
     elif not dry_run:
-        result.detail = t.up_to_date() if hasattr(t, "up_to_date") else ""
+        result.detail = t.up_to_date()
     result.elapsed = time.perf_counter() - started
     return result
 
