@@ -6,6 +6,9 @@ import logging
 import os
 import re
 import socket
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -178,3 +181,25 @@ def test_unreachable_endpoint_fails_clearly(tmp_path):
     site = site_for(tmp_path, f"http://127.0.0.1:{port}")
     with pytest.raises(DeployError, match=r"cannot list the bucket at s3://shop-test/shop/ at http://127\.0\.0\.1"):
         deploy(site, "bucket")
+
+
+def test_rejected_credentials_fail_clearly(tmp_path):
+    """A second moto server that checks access keys (INITIAL_NO_AUTH_ACTION_COUNT=0): ours are unknown to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):  # until it listens
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        site = site_for(tmp_path, f"http://127.0.0.1:{port}")
+        with pytest.raises(DeployError, match=r"cannot list the bucket .*InvalidAccessKeyId.*AWS_ACCESS_KEY_ID"):
+            deploy(site, "bucket")
+    finally:
+        server.kill()
+        server.wait()
