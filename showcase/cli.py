@@ -1,8 +1,8 @@
 """The command line: thin commands over the pipeline stages.
 
 Exit codes (for cron): 0 done; 1 a step failed for at least one feed or target (the others were
-still processed, and nothing good was lost); 2 invalid site.yml or bad usage; 3 ``update`` found
-another run of itself holding the lock.
+still processed, and nothing good was lost); 2 invalid site.yml or bad usage; 3 ``update``,
+``build`` or ``deploy`` found another of them working on the site (the site lock) and did nothing.
 Heavy modules are imported inside the commands so ``--help`` stays fast.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -276,8 +277,9 @@ def build(ctx: Context, clean: bool, jobs: int | None, no_search: bool, as_json:
     quiet = as_json
     bar = _LazyBar("rendering", enabled=not quiet and sys.stderr.isatty())
     try:
-        result = run_build(site, clean=clean, jobs=jobs, search=not no_search,
-                           report=None if quiet else (lambda line: click.echo(line, err=True)), progress=bar)
+        with _site_lock(site, "build"):
+            result = run_build(site, clean=clean, jobs=jobs, search=not no_search,
+                               report=None if quiet else (lambda line: click.echo(line, err=True)), progress=bar)
     except ShowcaseError as e:
         bar.close()
         click.secho(f"build failed: {e} (build/ left as it was)", fg="red", err=True)
@@ -362,13 +364,24 @@ def deploy(ctx: Context, targets: tuple[str, ...], dry_run: bool, rollback: bool
     Each target reports counts and bytes. A target that fails (auth, network, a folder in the way)
     leaves what it publishes as it was, the others still deploy, and the exit code is 1.
     """
+    site = ctx.site
+    names = _select_targets(site, targets)
+    results, failures = [], []
+    with _site_lock(site, "deploy"):
+        _deploy_each(site, names, dry_run, rollback, as_json, results, failures)
+    if as_json:
+        click.echo(json.dumps({"targets": [r.to_dict(with_files=dry_run) for r in results], "failures": failures,
+                               "failed": len(failures)}, ensure_ascii=False, indent=2))
+    if failures:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _deploy_each(site, names: list[str], dry_run: bool, rollback: bool, as_json: bool, results: list,
+                 failures: list) -> None:
     from showcase.deploy import deploy as run_deploy
     from showcase.deploy import rollback as run_rollback
     from showcase.errors import ShowcaseError
 
-    site = ctx.site
-    names = _select_targets(site, targets)
-    results, failures = [], []
     for name in names:
         bar = _LazyBar(f"{name}", enabled=not as_json and sys.stderr.isatty())
         try:
@@ -389,11 +402,23 @@ def deploy(ctx: Context, targets: tuple[str, ...], dry_run: bool, rollback: bool
                 for line in result.plan.lines():
                     click.echo(f"  {line}")
             click.echo(result.summary_line())
-    if as_json:
-        click.echo(json.dumps({"targets": [r.to_dict(with_files=dry_run) for r in results], "failures": failures,
-                               "failed": len(failures)}, ensure_ascii=False, indent=2))
-    if failures:
-        raise SystemExit(EXIT_FAILED)
+
+
+@contextmanager
+def _site_lock(site, command: str):
+    """The site lock for a build or deploy by hand: exit code 3 at once when another run holds it."""
+    from showcase.lock import Locked, SiteLock
+
+    lock = SiteLock(site, command)
+    try:
+        lock.__enter__()
+    except Locked as e:
+        click.secho(f"{command} skipped: {e}", fg="yellow", err=True)
+        raise SystemExit(EXIT_LOCKED) from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 @main.command()
@@ -416,9 +441,11 @@ def update(ctx: Context, targets: tuple[str, ...], strict: bool, jobs: int | Non
     A log with timings and counts goes to .showcase/logs/update-<UTC time>.log.
     \b
     Exit codes: 0 done (warnings on stderr), 1 a step failed (one-line summary on stderr),
-    2 invalid site.yml, 3 another update of this site is still running (this one did nothing).
+    2 invalid site.yml, 3 another update, build or deploy of this site is still running (this one
+    did nothing).
     """
-    from showcase.update import Locked, run_update
+    from showcase.lock import Locked
+    from showcase.update import run_update
 
     site = ctx.site
     names = list(_select_targets(site, targets)) if targets else None

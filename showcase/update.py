@@ -1,7 +1,7 @@
 """showcase update: fetch -> import -> build -> deploy, as one run for cron.
 
-- A lock (``.showcase/update.lock``, flock) stops a second run while one is going; the kernel drops it
-  when the process dies, so a crashed run never leaves a stale lock behind.
+- The site lock (``showcase.lock``) stops a second run, or a build or deploy by hand, while one is
+  going.
 - A feed that failed to download or import keeps its last good copy and its catalog; the others still
   update and the run goes on with a warning (``strict``: the run fails before deploying).
 - A build that fails stops the run: nothing is deployed, the live site stays as it was.
@@ -11,9 +11,7 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import time
 import traceback
 from collections.abc import Callable
@@ -22,12 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from showcase.errors import ShowcaseError
+from showcase.lock import SiteLock
 
 KEEP_LOGS = 100
-
-
-class Locked(ShowcaseError):
-    """Another update of this site is running."""
 
 
 @dataclass
@@ -72,35 +67,6 @@ class UpdateResult:
                 "steps": [s.to_dict() for s in self.steps]}
 
 
-class UpdateLock:
-    """An exclusive, non-blocking flock on ``.showcase/update.lock``; the file records who holds it."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.fd: int | None = None
-
-    def __enter__(self) -> UpdateLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 200).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise Locked(f"another update of this site is running ({holder}; lock {self.path})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} since {_now():%Y-%m-%d %H:%M:%S} UTC\n".encode())
-        self.fd = fd
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.ftruncate(self.fd, 0)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
-
-
 class RunLog:
     """Lines with a time stamp, written (and flushed) as they happen, so a killed run leaves its log."""
 
@@ -125,8 +91,8 @@ class RunLog:
 
 def run_update(site, *, targets: list[str] | None = None, strict: bool = False, jobs: int | None = None,
                say: Callable[[str], None] | None = None) -> UpdateResult:
-    """One update run under the site's lock; raises Locked when another one holds it."""
-    with UpdateLock(site.state_dir / "update.lock"):
+    """One update run under the site's lock; raises Locked when another run holds it."""
+    with SiteLock(site, "update"):
         log = RunLog(site.logs_dir)
         result = UpdateResult(log=log.path)
 

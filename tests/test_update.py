@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from showcase.cli import main
 from showcase.config import load_site
-from showcase.update import UpdateLock
+from showcase.lock import SiteLock
 from tests.conftest import REPO
 from tests.site_fixture import copy_demo
 
@@ -145,8 +145,12 @@ def test_a_failing_build_deploys_nothing(cron_site):
 
 def test_a_second_run_while_one_holds_the_lock_exits_3(cron_site, feed_server):
     site = load_site(cron_site)
-    with UpdateLock(site.state_dir / "update.lock"):
+    with SiteLock(site, "update"):
         result = update(cron_site, code=3)
-    assert "another update of this site is running (pid" in result.output
+        for command in ("build", "deploy"):  # nor a build or deploy by hand
+            by_hand = CliRunner().invoke(main, ["--site", str(cron_site), command], catch_exceptions=False)
+            assert by_hand.exit_code == 3, by_hand.output
+            assert f"{command} skipped: another showcase run is working on this site" in by_hand.output
+    assert "another showcase run is working on this site (showcase update, pid" in result.output
     assert feed_server.hits == 0  # it did nothing
     update(cron_site, "--quiet")  # the lock is free again
