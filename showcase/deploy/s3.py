@@ -18,7 +18,7 @@ import base64
 import hashlib
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from showcase.deploy import DeployError, LocalFile, Plan, Progress, compare
@@ -103,17 +103,21 @@ class S3Target:
         waves = [sorted(r for r in uploads if is_fingerprinted(r)),
                  sorted((r for r in uploads if not is_fingerprinted(r)), key=lambda r: (r.endswith(".html"), r))]
         total, done = len(uploads) + len(plan.deleted), 0
-        with self._errors(f"upload ({len(uploads)} files to send)"):
-            pool = ThreadPoolExecutor(self.config.parallel)
-            try:
-                for wave in waves:
-                    for future in as_completed([pool.submit(self._put, local[rel]) for rel in wave]):
-                        future.result()
-                        done += 1
-                        if progress and (done % 50 == 0 or done == total):
+        with self._errors(f"upload ({len(uploads)} files to send)"), \
+                ThreadPoolExecutor(self.config.parallel) as pool:
+            for wave in waves:
+                # A few uploads queued per thread, not the whole wave: memory stays flat at 100,000 files,
+                # and the first error stops the sending at once.
+                pending: set = set()
+                for rel in wave:
+                    pending.add(pool.submit(self._put, local[rel]))
+                    if len(pending) >= 4 * self.config.parallel:
+                        done += self._settle(pending, FIRST_COMPLETED)
+                        if progress:
                             progress(done, total)
-            finally:
-                pool.shutdown(cancel_futures=True)  # on an error, stop sending what is still queued
+                done += self._settle(pending, ALL_COMPLETED)
+                if progress:
+                    progress(done, total)
         keys = [self.config.prefix + rel for rel, _ in plan.deleted]
         with self._errors(f"delete ({len(keys)} keys no longer built; every upload is done)"):
             for start in range(0, len(keys), 1000):
@@ -131,6 +135,19 @@ class S3Target:
 
     def up_to_date(self) -> str:
         return f"at {self.where}"
+
+    @staticmethod
+    def _settle(pending: set, until: str) -> int:
+        """Waits for uploads; raises the first failure (the ones still queued are dropped with the pool)."""
+        finished, still = wait(pending, return_when=until)
+        pending.clear()
+        pending.update(still)
+        for future in finished:
+            if future.exception() is not None:
+                for queued in still:
+                    queued.cancel()
+                raise future.exception()
+        return len(finished)
 
     def _put(self, f: LocalFile) -> None:
         md5 = self._md5.get(f.rel) or hashlib.md5(f.path.read_bytes(), usedforsecurity=False).hexdigest()
